@@ -1,0 +1,37 @@
+# The two commands of the README. Both create .venv, install what the project needs and build
+# the release extension into it; nothing outside the folder is touched.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.deps-installed
+# Optional extras the tests exercise when present (numpy is the only runtime dependency).
+DEPS   := numpy pytest hypothesis joblib tqdm scipy "maturin>=1.5,<2"
+
+.PHONY: demo test build rust-test py-test bench clean
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(DEPS)
+	touch $(STAMP)
+
+build: $(STAMP)
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
+		$(VENV)/bin/maturin develop --release -q
+
+demo: build
+	$(PY) examples/demo.py
+
+rust-test:
+	cargo test --release -q
+
+py-test: build
+	$(PY) -m pytest -q tests
+
+test: build rust-test py-test
+
+bench: build
+	$(PY) benchmarks/kernels.py
+
+clean:
+	rm -rf $(VENV) target

@@ -1,0 +1,51 @@
+"""trajarena: fast trajectory distances over flat, shareable storage.
+
+Single pairs: ``dtw``, ``discrete_frechet``, ``frechet``, ``hausdorff``, ``sspd``, ``lcss``,
+``edr``, ``erp``, ``edwp``, ``sowd``. Many pairs: ``pdist``, ``cdist``, ``paired``.
+Definitions: METRICS.md in the repository.
+"""
+
+from ._core import DPResult, Metric
+from ._single import (
+    discrete_frechet,
+    dtw,
+    edr,
+    edwp,
+    erp,
+    frechet,
+    hausdorff,
+    lcss,
+    sowd,
+    sspd,
+)
+from ._batch import cdist, paired, pdist
+from ._core import condensed_index, condensed_pair
+from . import datasets
+
+from ._core import METRICS as _METRICS
+
+METRICS = tuple(_METRICS)
+
+__all__ = [
+    "DPResult",
+    "Metric",
+    "METRICS",
+    "cdist",
+    "condensed_index",
+    "condensed_pair",
+    "datasets",
+    "discrete_frechet",
+    "dtw",
+    "edr",
+    "edwp",
+    "erp",
+    "frechet",
+    "hausdorff",
+    "lcss",
+    "paired",
+    "pdist",
+    "sowd",
+    "sspd",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,131 @@
+"""pdist / cdist / paired: pack the input once, validate the output buffer, hand both to the
+core, which writes every distance in place with the GIL released."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from . import _core
+from ._inputs import metric_of, pack
+from ._progress import Reporter
+
+_BACKENDS = ("threads",)
+_PLANNED = ("joblib", "multiprocessing", "dask", "ray")
+
+
+def _n_jobs(n_jobs: Optional[int]) -> int:
+    if n_jobs is None:
+        return -1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
+        raise TypeError(f"n_jobs: expected None or an integer, got {type(n_jobs).__name__}")
+    if n_jobs == 0:
+        raise ValueError("n_jobs: must be None, -1 (all cores), or a non-zero integer")
+    return int(n_jobs)
+
+
+def _backend(backend: str) -> None:
+    if backend in _BACKENDS:
+        return
+    if backend in _PLANNED:
+        raise ValueError(
+            f"backend: {backend!r} is not available yet in this version; use backend='threads'"
+        )
+    raise ValueError(f"backend: unknown backend {backend!r}; use 'threads'")
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype: not a numpy dtype: {dtype!r}") from None
+    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"dtype: must be 'float64' or 'float32', got {dt}")
+    return dt
+
+
+def prepare_out(out: Any, shape: Tuple[int, ...], dtype: Any) -> np.ndarray:
+    """The array results go into: a new one, the caller's own (checked), or a new .npy memmap."""
+    dt = _dtype(dtype)
+    if out is None:
+        return np.empty(shape, dtype=dt)
+    if isinstance(out, (str, os.PathLike)):
+        path = os.fspath(out)
+        if not path.endswith(".npy"):
+            raise ValueError(f"out: a path must end in .npy, got {path!r}")
+        return np.lib.format.open_memmap(path, mode="w+", dtype=dt, shape=shape)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out: expected None, a numpy array or a .npy path, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"out: expected shape {shape}, got {out.shape}")
+    if out.dtype != dt:
+        raise ValueError(f"out: has dtype {out.dtype} but dtype={dt.name!r}; pass dtype={out.dtype.name!r}")
+    if not out.flags.writeable:
+        raise ValueError("out: array is read-only")
+    if not out.flags.c_contiguous:
+        raise ValueError("out: array must be C-contiguous")
+    return out
+
+
+def _flat(out: np.ndarray) -> np.ndarray:
+    # A 1-D view of the caller's buffer (np.memmap included); never a copy.
+    flat = out.reshape(-1)
+    if flat.size and not np.shares_memory(flat, out):
+        raise ValueError("out: cannot view the array as 1-D without copying")
+    return flat.view(np.ndarray)
+
+
+def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
+          backend="threads", **params) -> np.ndarray:
+    """Condensed distance vector of all pairs of X, in scipy order ((0,1), (0,2), ...).
+    Use ``scipy.spatial.distance.squareform`` for the square matrix."""
+    m = metric_of(metric, params)
+    _backend(backend)
+    nj = _n_jobs(n_jobs)
+    offsets, coords = pack(X, "X")
+    n = len(offsets) - 1
+    res = prepare_out(out, (n * (n - 1) // 2,), dtype)
+    with Reporter(progress, res.size, f"pdist {m.name}") as cb:
+        _core.pdist(m, offsets, coords, _flat(res), n_jobs=nj, progress=cb)
+    return res
+
+
+def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
+          backend="threads", **params) -> np.ndarray:
+    """(len(XA), len(XB)) matrix of distances between every trajectory of XA and of XB."""
+    m = metric_of(metric, params)
+    _backend(backend)
+    nj = _n_jobs(n_jobs)
+    offa, coa = pack(XA, "XA")
+    offb, cob = pack(XB, "XB")
+    res = prepare_out(out, (len(offa) - 1, len(offb) - 1), dtype)
+    with Reporter(progress, res.size, f"cdist {m.name}") as cb:
+        _core.cdist(m, offa, coa, offb, cob, _flat(res), n_jobs=nj, progress=cb)
+    return res
+
+
+def _indices(v: Any, name: str) -> np.ndarray:
+    arr = np.asarray(v)
+    if arr.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D sequence of indices, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected integer indices, got dtype {arr.dtype}")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def paired(X, i, j, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
+           backend="threads", **params) -> np.ndarray:
+    """Distances of the index pairs (X[i[k]], X[j[k]])."""
+    m = metric_of(metric, params)
+    _backend(backend)
+    nj = _n_jobs(n_jobs)
+    offsets, coords = pack(X, "X")
+    ii, jj = _indices(i, "i"), _indices(j, "j")
+    if ii.shape != jj.shape:
+        raise ValueError(f"i, j: index arrays must have the same length, got {ii.size} and {jj.size}")
+    res = prepare_out(out, (ii.size,), dtype)
+    with Reporter(progress, res.size, f"paired {m.name}") as cb:
+        _core.paired(m, offsets, coords, ii, jj, _flat(res), n_jobs=nj, progress=cb)
+    return res

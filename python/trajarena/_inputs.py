@@ -1,0 +1,95 @@
+"""Turning user input into what the core reads: float64 C-contiguous (n, d) arrays, packed sets
+(offsets + coordinates) and validated metrics. Errors name the argument and trajectory index."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from ._core import Metric
+
+_NUMERIC_KINDS = "fiu"
+
+
+def as_traj(x: Any, name: str) -> np.ndarray:
+    """One trajectory as a float64 C-contiguous (n, 2|3) array; no copy if it already is one."""
+    if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.c_contiguous:
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{name}: cannot read as an (n, 2) or (n, 3) array of numbers: {e}") from None
+        if arr.dtype.kind not in _NUMERIC_KINDS:
+            raise TypeError(
+                f"{name}: expected numbers, got an array of dtype {arr.dtype}"
+            )
+    if arr.ndim != 2 or arr.shape[1] not in (2, 3):
+        raise ValueError(
+            f"{name}: a trajectory must have shape (n, 2) or (n, 3), got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name}: trajectory is empty (0 points)")
+    if arr.dtype != np.float64 or not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr, dtype=np.float64)
+    return arr
+
+
+def pack(X: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A set of trajectories as (offsets int64 (n+1,), coords float64 (N, d)), copied once."""
+    if isinstance(X, np.ndarray) and X.ndim == 2:
+        raise TypeError(
+            f"{name}: expected a sequence of trajectories, got one 2-D array; "
+            f"wrap a single trajectory in a list"
+        )
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+        raise TypeError(f"{name}: expected a list or tuple of trajectories, got {type(X).__name__}")
+    arrs = [as_traj(t, f"{name}[{i}]") for i, t in enumerate(X)]
+    if not arrs:
+        return np.zeros(1, dtype=np.int64), np.empty((0, 2), dtype=np.float64)
+    d0 = arrs[0].shape[1]
+    for i, a in enumerate(arrs):
+        if a.shape[1] != d0:
+            raise ValueError(
+                f"{name}[{i}]: has {a.shape[1]}-D points but {name}[0] has {d0}-D points; "
+                f"all trajectories in one call must have the same dimension"
+            )
+    offsets = np.zeros(len(arrs) + 1, dtype=np.int64)
+    np.cumsum([a.shape[0] for a in arrs], out=offsets[1:])
+    coords = np.concatenate(arrs, axis=0)
+    return offsets, coords
+
+
+def _hashable(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return tuple(v.tolist())
+    if isinstance(v, list):
+        return tuple(v)
+    return v
+
+
+@lru_cache(maxsize=256)
+def _cached_metric(name: str, items: tuple) -> Metric:
+    return Metric(name, **dict(items))
+
+
+def metric_of(metric: Any, params: dict) -> Metric:
+    """A Metric from a name plus keyword parameters, or a Metric as it is."""
+    if isinstance(metric, Metric):
+        if params:
+            raise TypeError(
+                f"{', '.join(params)}: pass parameters either inside Metric(...) or as keywords "
+                f"with a metric name, not both"
+            )
+        return metric
+    if not isinstance(metric, str):
+        raise TypeError(f"metric: expected a metric name or a Metric, got {type(metric).__name__}")
+    items = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
+    try:
+        return _cached_metric(metric, items)
+    except TypeError as e:
+        if "unhashable" in str(e):
+            return Metric(metric, **params)
+        raise

@@ -1,0 +1,87 @@
+//! Turns a spec and one or two collections into a pair evaluator, after checking every
+//! trajectory once. Per-call preparation lives here (SOWD's grid over the whole call).
+
+use crate::error::{Error, Result};
+use crate::metrics::{self, sowd, spec::MetricKind};
+use crate::MetricSpec;
+use crate::traj::Collection;
+
+pub struct Evaluator<'a> {
+    spec: &'a MetricSpec,
+    a: Collection<'a>,
+    b: Collection<'a>,
+    /// SOWD only: rasterised a and b (b is `None` when it is the same collection as a).
+    cells: Option<(sowd::CellSet, Option<sowd::CellSet>)>,
+}
+
+impl<'a> Evaluator<'a> {
+    /// `b = None`: pairs within `a` (pdist, paired). Names label errors ("X", "XA", "XB").
+    pub fn new(
+        spec: &'a MetricSpec,
+        a: Collection<'a>,
+        a_name: &str,
+        b: Option<(Collection<'a>, &str)>,
+    ) -> Result<Self> {
+        let check = |c: &Collection, name: &str| -> Result<()> {
+            for i in 0..c.len() {
+                spec.check_traj(c.dim(), c.traj_len(i), &format!("{name}[{i}]"))?;
+            }
+            Ok(())
+        };
+        check(&a, a_name)?;
+        if let Some((bc, b_name)) = &b {
+            check(bc, b_name)?;
+            if bc.dim() != a.dim() && !bc.is_empty() && !a.is_empty() {
+                return Err(Error::value(format!(
+                    "{b_name}: has {}-D points but {a_name} has {}-D points; all trajectories in one call \
+                     must have the same dimension",
+                    bc.dim(),
+                    a.dim()
+                )));
+            }
+        }
+        let cells = if spec.kind == MetricKind::Sowd {
+            let all = a.iter().chain(b.iter().flat_map(|(c, _)| c.iter()));
+            if a.is_empty() && b.as_ref().is_none_or(|(c, _)| c.is_empty()) {
+                None
+            } else {
+                let grid = sowd::Grid::over(all, spec.precision);
+                let ca = sowd::CellSet::new(&grid, a.iter());
+                let cb = b.as_ref().map(|(c, _)| sowd::CellSet::new(&grid, c.iter()));
+                Some((ca, cb))
+            }
+        } else {
+            None
+        };
+        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells })
+    }
+
+    /// Distance between a[i] and b[j].
+    #[inline]
+    pub fn eval(&self, i: usize, j: usize) -> f64 {
+        if let Some((ca, cb)) = &self.cells {
+            let cb = cb.as_ref().unwrap_or(ca);
+            return sowd::sowd(ca.get(i), cb.get(j), self.spec.variant == crate::Variant::TrajDist);
+        }
+        metrics::distance(self.spec, self.a.get(i), self.b.get(j))
+    }
+
+    /// A cost estimate for scheduling: the size of the DP matrix.
+    #[inline]
+    pub fn cost(&self, i: usize, j: usize) -> u64 {
+        (self.a.traj_len(i) * self.b.traj_len(j)) as u64
+    }
+
+    pub fn len_a(&self) -> usize {
+        self.a.len()
+    }
+    pub fn len_b(&self) -> usize {
+        self.b.len()
+    }
+    pub fn total_points_a(&self) -> u64 {
+        (0..self.a.len()).map(|i| self.a.traj_len(i) as u64).sum()
+    }
+    pub fn total_points_b(&self) -> u64 {
+        (0..self.b.len()).map(|i| self.b.traj_len(i) as u64).sum()
+    }
+}

@@ -1,0 +1,218 @@
+//! Runs an evaluator over an output buffer: serially in the calling thread for small jobs, else
+//! on a rayon pool of exactly `n_jobs` threads. Results are written straight into the caller's
+//! buffer; each chunk of output positions is an independent task. The calling thread stays free
+//! to poll (progress, Ctrl-C) while the pool works.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use rayon::ThreadPool;
+
+use super::{Evaluator, PairIndex};
+use crate::error::{Error, Result};
+
+/// The caller's output buffer, in the dtype it asked for.
+pub enum OutSlice<'a> {
+    F64(&'a mut [f64]),
+    F32(&'a mut [f32]),
+}
+
+impl OutSlice<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            OutSlice::F64(s) => s.len(),
+            OutSlice::F32(s) => s.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Progress and cancellation shared between the workers and the polling thread.
+#[derive(Default)]
+pub struct Control {
+    pub done: AtomicU64,
+    pub cancel: AtomicBool,
+}
+
+/// Work below this many DP cells runs in the calling thread: a pool wake-up costs more.
+const SERIAL_CELLS: u64 = 300_000;
+/// How often the poll callback runs (progress refresh, KeyboardInterrupt check).
+const POLL_EVERY: Duration = Duration::from_millis(100);
+
+/// `poll(done, total)` is called about every 100 ms from the calling thread; an error from it
+/// cancels the computation and is returned.
+pub fn run(
+    ev: &Evaluator,
+    pairs: PairIndex,
+    out: OutSlice,
+    n_jobs: usize,
+    poll: &mut dyn FnMut(u64, u64) -> Result<()>,
+) -> Result<()> {
+    let total = out.len() as u64;
+    if total == 0 {
+        return poll(0, 0);
+    }
+    let ctl = Control::default();
+    let serial = n_jobs <= 1 || total < 2 || estimate_cells(ev, &pairs, total) < SERIAL_CELLS;
+    let chunk = chunk_len(total, if serial { 1 } else { n_jobs });
+    let result = if serial {
+        run_serial(ev, &pairs, out, chunk, &ctl, poll)
+    } else {
+        let pool = pool(n_jobs)?;
+        run_parallel(&pool, ev, &pairs, out, chunk, &ctl, poll)
+    };
+    result?;
+    poll(total, total)
+}
+
+/// Cheap estimate of the work: mean cost per pair times pairs.
+fn estimate_cells(ev: &Evaluator, pairs: &PairIndex, total: u64) -> u64 {
+    match pairs {
+        PairIndex::List { .. } | PairIndex::Condensed { .. } | PairIndex::Rect { .. } => {
+            let na = ev.len_a().max(1) as u64;
+            let nb = ev.len_b().max(1) as u64;
+            let mean = (ev.total_points_a() / na).max(1) * (ev.total_points_b() / nb).max(1);
+            mean.saturating_mul(total)
+        }
+    }
+}
+
+/// Chunks small enough to balance (many per thread), large enough that bookkeeping vanishes.
+fn chunk_len(total: u64, threads: usize) -> usize {
+    let per = total / (threads as u64 * 64).max(1);
+    per.clamp(1, 4096) as usize
+}
+
+#[inline]
+fn fill_chunk(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
+    match out {
+        OutChunk::F64(s) => pairs.for_each(k0, s.len(), |p, i, j| s[p] = ev.eval(i, j)),
+        OutChunk::F32(s) => pairs.for_each(k0, s.len(), |p, i, j| s[p] = ev.eval(i, j) as f32),
+    }
+}
+
+enum OutChunk<'a> {
+    F64(&'a mut [f64]),
+    F32(&'a mut [f32]),
+}
+
+fn run_serial(
+    ev: &Evaluator,
+    pairs: &PairIndex,
+    out: OutSlice,
+    chunk: usize,
+    ctl: &Control,
+    poll: &mut dyn FnMut(u64, u64) -> Result<()>,
+) -> Result<()> {
+    let total = out.len() as u64;
+    let mut last = Instant::now();
+    let mut step = |k0: u64, mut c: OutChunk, n: usize| -> Result<()> {
+        fill_chunk(ev, pairs, k0, &mut c);
+        let done = ctl.done.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if last.elapsed() >= POLL_EVERY {
+            last = Instant::now();
+            poll(done, total)?;
+        }
+        Ok(())
+    };
+    match out {
+        OutSlice::F64(s) => {
+            for (c, part) in s.chunks_mut(chunk).enumerate() {
+                let n = part.len();
+                step((c * chunk) as u64, OutChunk::F64(part), n)?;
+            }
+        }
+        OutSlice::F32(s) => {
+            for (c, part) in s.chunks_mut(chunk).enumerate() {
+                let n = part.len();
+                step((c * chunk) as u64, OutChunk::F32(part), n)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_parallel(
+    pool: &ThreadPool,
+    ev: &Evaluator,
+    pairs: &PairIndex,
+    out: OutSlice,
+    chunk: usize,
+    ctl: &Control,
+    poll: &mut dyn FnMut(u64, u64) -> Result<()>,
+) -> Result<()> {
+    let total = out.len() as u64;
+    let (tx, rx) = mpsc::channel::<()>();
+    let mut outcome = Ok(());
+    pool.in_place_scope(|scope| {
+        scope.spawn(move |_| {
+            let work = |c: usize, mut part: OutChunk, n: usize| {
+                if ctl.cancel.load(Ordering::Relaxed) {
+                    return;
+                }
+                fill_chunk(ev, pairs, (c * chunk) as u64, &mut part);
+                ctl.done.fetch_add(n as u64, Ordering::Relaxed);
+            };
+            match out {
+                OutSlice::F64(s) => s.par_chunks_mut(chunk).enumerate().for_each(|(c, p)| {
+                    let n = p.len();
+                    work(c, OutChunk::F64(p), n)
+                }),
+                OutSlice::F32(s) => s.par_chunks_mut(chunk).enumerate().for_each(|(c, p)| {
+                    let n = p.len();
+                    work(c, OutChunk::F32(p), n)
+                }),
+            }
+            let _ = tx.send(());
+        });
+        // The calling thread is not a pool thread: it waits here and polls.
+        loop {
+            match rx.recv_timeout(POLL_EVERY) {
+                Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if outcome.is_ok() {
+                        if let Err(e) = poll(ctl.done.load(Ordering::Relaxed), total) {
+                            ctl.cancel.store(true, Ordering::Relaxed);
+                            outcome = Err(e);
+                        }
+                    }
+                }
+            }
+        }
+    });
+    outcome
+}
+
+/// One pool per thread count, rebuilt in a forked child: a pool inherited through fork has no
+/// threads behind it and would hang.
+fn pool(n: usize) -> Result<Arc<ThreadPool>> {
+    static POOLS: Mutex<Vec<(u32, usize, Arc<ThreadPool>)>> = Mutex::new(Vec::new());
+    let pid = std::process::id();
+    let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
+    if pools.iter().any(|(p, _, _)| *p != pid) {
+        // Dropping a pool whose threads live only in the parent would wait on them forever.
+        for entry in pools.drain(..) {
+            std::mem::forget(entry);
+        }
+    }
+    if let Some((_, _, p)) = pools.iter().find(|(_, k, _)| *k == n) {
+        return Ok(p.clone());
+    }
+    let p = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("trajarena-{i}"))
+        .build()
+        .map_err(|e| Error::value(format!("n_jobs: cannot start {n} threads: {e}")))?;
+    let p = Arc::new(p);
+    pools.push((pid, n, p.clone()));
+    Ok(p)
+}
+
+/// The number of threads "all cores" means here.
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}

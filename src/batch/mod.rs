@@ -1,0 +1,11 @@
+//! Batch computation over packed collections: which pairs go where (`pairs`), what each pair
+//! costs to evaluate (`evaluator`), and how the work is run (`executor`).
+
+pub mod condensed;
+pub mod evaluator;
+pub mod executor;
+pub mod pairs;
+
+pub use evaluator::Evaluator;
+pub use executor::{run, Control, OutSlice};
+pub use pairs::PairIndex;

@@ -1,0 +1,35 @@
+//! One error type for the core; the bindings map `Value` to ValueError and `Type` to TypeError.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// A value of the right kind that is not acceptable (negative eps, NaN coordinate, ...).
+    Value(String),
+    /// An argument of the wrong kind (unknown keyword, wrong type).
+    Type(String),
+    /// The caller asked to stop (KeyboardInterrupt or a progress callback); the output is partial.
+    Cancelled,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn value(msg: impl Into<String>) -> Self {
+        Error::Value(msg.into())
+    }
+    pub fn type_(msg: impl Into<String>) -> Self {
+        Error::Type(msg.into())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Value(m) | Error::Type(m) => f.write_str(m),
+            Error::Cancelled => f.write_str("computation cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,37 @@
+//! Ground distances between points and from a point to a segment or polyline.
+//!
+//! Every metric is generic over [`Ground`], so each (metric, space) pair is compiled into its own
+//! monomorphised kernel with the distance inlined.
+
+mod euclidean;
+mod spherical;
+
+pub use euclidean::Euclidean;
+pub use spherical::Haversine;
+
+use crate::traj::Traj;
+
+pub trait Ground: Sync + Send {
+    /// Distance between two points of the same dimension.
+    fn dist(&self, a: &[f64], b: &[f64]) -> f64;
+    /// Distance from `p` to the segment [s, e] (METRICS.md, "Point to segment").
+    fn point_to_segment(&self, p: &[f64], s: &[f64], e: &[f64]) -> f64;
+}
+
+/// Minimum distance from `p` to the segments of `t`; a one-point polyline has no segment, so the
+/// distance to its point is used.
+#[inline]
+pub fn point_to_polyline<G: Ground>(g: &G, p: &[f64], t: Traj) -> f64 {
+    let n = t.len();
+    if n == 1 {
+        return g.dist(p, t.p(0));
+    }
+    let mut best = f64::INFINITY;
+    for k in 0..n - 1 {
+        let d = g.point_to_segment(p, t.p(k), t.p(k + 1));
+        if d < best {
+            best = d;
+        }
+    }
+    best
+}

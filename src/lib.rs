@@ -1,0 +1,17 @@
+//! trajarena: trajectory distances over flat, shareable storage.
+//!
+//! The core (geometry, metrics, batch) is plain Rust; `python/` holds the PyO3 bindings and is
+//! compiled only with the `python` feature.
+
+pub mod batch;
+pub mod error;
+pub mod geometry;
+pub mod metrics;
+pub mod traj;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use error::{Error, Result};
+pub use metrics::spec::{MetricKind, MetricSpec, Space, Variant};
+pub use traj::{Collection, Traj};

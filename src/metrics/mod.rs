@@ -1,0 +1,141 @@
+//! Every metric, one file each, and the dispatch from a `MetricSpec` to its kernel.
+//! Definitions: ../shared/METRICS.md (copied in the README).
+
+pub mod discrete_frechet;
+pub mod dp;
+pub mod dtw;
+pub mod edr;
+pub mod edwp;
+pub mod erp;
+pub mod frechet;
+pub mod frechet_trajdist;
+pub mod hausdorff;
+pub mod lcss;
+pub mod sowd;
+pub mod spec;
+pub mod sspd;
+
+use crate::error::{Error, Result};
+use crate::geometry::{Euclidean, Haversine};
+use crate::traj::Traj;
+use dp::{DpDetails, DpRule};
+use spec::{MetricKind, MetricSpec, Space, Variant};
+
+/// Runs `f` with the ground distance the spec asks for, monomorphised per space.
+macro_rules! with_ground {
+    ($spec:expr, |$g:ident| $body:expr) => {
+        match ($spec.space, $spec.variant) {
+            (Space::Euclidean, _) => {
+                let $g = &Euclidean;
+                $body
+            }
+            (Space::Spherical, Variant::Standard) => {
+                let $g = &Haversine::standard();
+                $body
+            }
+            (Space::Spherical, Variant::TrajDist) => {
+                let $g = &Haversine::trajdist();
+                $body
+            }
+        }
+    };
+}
+
+/// ERP's default gap point, sliced to the data's dimension.
+const ORIGIN: [f64; 3] = [0.0; 3];
+
+/// Calls `k` with the DP rule of a DP metric.
+fn with_rule<T>(
+    spec: &MetricSpec,
+    a: Traj,
+    b: Traj,
+    k: &mut dyn FnMut(&dyn DpRuleObj) -> T,
+) -> T {
+    let td = spec.variant == Variant::TrajDist;
+    with_ground!(spec, |g| match spec.kind {
+        MetricKind::Dtw => k(&dtw::Dtw { g, a, b }),
+        MetricKind::DiscreteFrechet => k(&discrete_frechet::DiscreteFrechet { g, a, b }),
+        MetricKind::Lcss => k(&lcss::Lcss { g, a, b, eps: spec.eps }),
+        MetricKind::Edr => k(&edr::Edr {
+            g,
+            a,
+            b,
+            // traj-dist declares EDR's eps as a C float.
+            eps: if td { spec.eps as f32 as f64 } else { spec.eps },
+            zero_border: td,
+            normalize: spec.normalize,
+        }),
+        MetricKind::Erp => {
+            let gap = spec.g.as_deref().unwrap_or(&ORIGIN[..a.dim]);
+            k(&erp::Erp::new(g, a, b, gap, td))
+        }
+        _ => unreachable!("not a DP metric"),
+    })
+}
+
+/// Object-safe face of a DP rule, so `with_rule` can hand any of them to one closure.
+pub trait DpRuleObj {
+    fn run(&self, n: usize, m: usize, window: Option<usize>) -> f64;
+    fn details(&self, n: usize, m: usize, window: Option<usize>) -> DpDetails;
+}
+
+impl<R: DpRule> DpRuleObj for R {
+    fn run(&self, n: usize, m: usize, window: Option<usize>) -> f64 {
+        dp::run(self, n, m, window)
+    }
+    fn details(&self, n: usize, m: usize, window: Option<usize>) -> DpDetails {
+        dp::details(self, n, m, window)
+    }
+}
+
+/// The distance of one pair under `spec`. Inputs must already satisfy `spec.check_traj`.
+/// SOWD is not here: its grid depends on the whole call (see `batch::prepare`).
+pub fn distance(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
+    let td = spec.variant == Variant::TrajDist;
+    match spec.kind {
+        k if k.is_dp() => {
+            let w = if k == MetricKind::Dtw { spec.window } else { None };
+            with_rule(spec, a, b, &mut |r| r.run(a.len(), b.len(), w))
+        }
+        MetricKind::Hausdorff => with_ground!(spec, |g| hausdorff::hausdorff(g, a, b)),
+        MetricKind::Sspd => {
+            let sum_only = td && spec.space == Space::Spherical;
+            with_ground!(spec, |g| sspd::sspd(g, a, b, sum_only))
+        }
+        MetricKind::Frechet if td => frechet_trajdist::frechet(a, b),
+        MetricKind::Frechet => frechet::frechet(a, b),
+        MetricKind::Edwp => edwp::edwp(a, b),
+        MetricKind::Sowd => {
+            let grid = sowd::Grid::over([a, b].into_iter(), spec.precision);
+            sowd::sowd(&grid.rasterise(a), &grid.rasterise(b), td)
+        }
+        _ => unreachable!(),
+    }
+}
+
+/// Distance, accumulated-cost matrix and alignment path of a DP metric.
+pub fn dp_details(spec: &MetricSpec, a: Traj, b: Traj) -> Result<DpDetails> {
+    if !spec.kind.is_dp() {
+        return Err(Error::value(format!(
+            "return_path: {} is not a dynamic-programming metric; return_path works for dtw, \
+             discrete_frechet, lcss, edr and erp",
+            spec.kind.name()
+        )));
+    }
+    let w = if spec.kind == MetricKind::Dtw { spec.window } else { None };
+    Ok(with_rule(spec, a, b, &mut |r| r.details(a.len(), b.len(), w)))
+}
+
+/// Validates a single pair against the spec (values, dimensions, lengths).
+pub fn check_pair(spec: &MetricSpec, a: Traj, b: Traj) -> Result<()> {
+    crate::traj::check_traj(a.coords, a.dim, "a")?;
+    crate::traj::check_traj(b.coords, b.dim, "b")?;
+    if a.dim != b.dim {
+        return Err(Error::value(format!(
+            "b: a has {}-D points but b has {}-D points; both must have the same dimension",
+            a.dim, b.dim
+        )));
+    }
+    spec.check_traj(a.dim, a.len(), "a")?;
+    spec.check_traj(b.dim, b.len(), "b")
+}

@@ -1,0 +1,246 @@
+//! pdist / cdist / paired over packed collections (offsets + coordinates), written into the
+//! caller's output buffer with the GIL released; the calling thread polls for Ctrl-C and
+//! reports progress.
+
+use numpy::{PyArray1, PyArrayMethods, PyReadwriteArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+use super::arrays::{int_vec, points};
+use super::errors::to_py;
+use super::metric::Metric;
+use crate::batch::{self, condensed, executor, Evaluator, OutSlice, PairIndex};
+use crate::error::Error;
+use crate::traj::Collection;
+
+/// The output buffer, borrowed writable for the duration of the call.
+enum Out<'py> {
+    F64(PyReadwriteArray1<'py, f64>),
+    F32(PyReadwriteArray1<'py, f32>),
+}
+
+fn borrow_out<'py>(out: &Bound<'py, PyAny>) -> PyResult<Out<'py>> {
+    let rw = |e: numpy::BorrowError| PyValueError::new_err(format!("out: cannot write to the array: {e}"));
+    let o = if let Ok(a) = out.cast::<PyArray1<f64>>() {
+        Out::F64(a.try_readwrite().map_err(rw)?)
+    } else if let Ok(a) = out.cast::<PyArray1<f32>>() {
+        Out::F32(a.try_readwrite().map_err(rw)?)
+    } else {
+        return Err(PyTypeError::new_err("out: expected a 1-D float64 or float32 numpy array"));
+    };
+    let contiguous = match &o {
+        Out::F64(a) => a.is_c_contiguous(),
+        Out::F32(a) => a.is_c_contiguous(),
+    };
+    if !contiguous {
+        return Err(PyValueError::new_err("out: array must be C-contiguous"));
+    }
+    Ok(o)
+}
+
+impl Out<'_> {
+    fn slice(&mut self) -> PyResult<OutSlice<'_>> {
+        Ok(match self {
+            Out::F64(a) => OutSlice::F64(a.as_slice_mut()?),
+            Out::F32(a) => OutSlice::F32(a.as_slice_mut()?),
+        })
+    }
+}
+
+fn threads(n_jobs: i64) -> PyResult<usize> {
+    let cores = executor::available_cores() as i64;
+    match n_jobs {
+        0 => Err(PyValueError::new_err("n_jobs: must be None, -1 (all cores), or a non-zero integer")),
+        k if k < 0 => Ok((cores + 1 + k).max(1) as usize),
+        k => Ok(k as usize),
+    }
+}
+
+/// Runs `job` without the GIL; `progress` (a callable or None) gets (done, total) about every
+/// 100 ms, and a pending KeyboardInterrupt stops the workers and is re-raised.
+fn run_detached(
+    py: Python<'_>,
+    progress: Option<Py<PyAny>>,
+    job: impl FnOnce(&mut dyn FnMut(u64, u64) -> crate::Result<()>) -> crate::Result<()> + Send,
+) -> PyResult<()> {
+    let mut raised: Option<PyErr> = None;
+    let res = py.detach(|| {
+        let mut poll = |done: u64, total: u64| -> crate::Result<()> {
+            Python::attach(|py| {
+                let r = py.check_signals().and_then(|_| match &progress {
+                    Some(cb) => cb.call1(py, (done, total)).map(|_| ()),
+                    None => Ok(()),
+                });
+                r.map_err(|e| {
+                    raised = Some(e);
+                    Error::Cancelled
+                })
+            })
+        };
+        job(&mut poll)
+    });
+    match (res, raised) {
+        (Ok(()), _) => Ok(()),
+        (Err(Error::Cancelled), Some(e)) => Err(e),
+        (Err(e), _) => Err(to_py(e)),
+    }
+}
+
+fn expect_len(out: &Out, want: u64) -> PyResult<()> {
+    let have = match out {
+        Out::F64(a) => a.len(),
+        Out::F32(a) => a.len(),
+    } as u64;
+    if have != want {
+        return Err(PyValueError::new_err(format!("out: expected {want} elements, got {have}")));
+    }
+    Ok(())
+}
+
+/// Condensed entries [start, start + len(out)) of the pdist of X.
+#[pyfunction]
+#[pyo3(signature = (metric, offsets, coords, out, n_jobs=-1, progress=None, start=0))]
+#[allow(clippy::too_many_arguments)]
+pub fn pdist(
+    py: Python<'_>,
+    metric: &Bound<'_, Metric>,
+    offsets: &Bound<'_, PyAny>,
+    coords: &Bound<'_, PyAny>,
+    out: &Bound<'_, PyAny>,
+    n_jobs: i64,
+    progress: Option<Py<PyAny>>,
+    start: u64,
+) -> PyResult<()> {
+    let spec = &metric.get().spec;
+    let off = int_vec(offsets, "offsets")?;
+    let (xy, dim) = points(coords, "coords")?;
+    let x = Collection::new(off.as_slice()?, xy.as_slice()?, dim, "X").map_err(to_py)?;
+    let n = x.len() as u64;
+    let m = n * n.saturating_sub(1) / 2;
+    let mut o = borrow_out(out)?;
+    let len = match &o {
+        Out::F64(a) => a.len(),
+        Out::F32(a) => a.len(),
+    } as u64;
+    if start.checked_add(len).is_none_or(|e| e > m) {
+        return Err(PyValueError::new_err(format!(
+            "start: entries [{start}, {}) are outside the {m} pairs of {n} trajectories",
+            start.saturating_add(len)
+        )));
+    }
+    let ev = Evaluator::new(spec, x, "X", None).map_err(to_py)?;
+    let nt = threads(n_jobs)?;
+    let slice = o.slice()?;
+    run_detached(py, progress, |poll| {
+        batch::run(&ev, PairIndex::Condensed { n, start }, slice, nt, poll)
+    })
+}
+
+/// Rows [row0, row0+rows) x columns [col0, col0+cols) of the cdist of XA and XB, row-major.
+#[pyfunction]
+#[pyo3(signature = (metric, offsets_a, coords_a, offsets_b, coords_b, out, n_jobs=-1, progress=None, rows=None, cols=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn cdist(
+    py: Python<'_>,
+    metric: &Bound<'_, Metric>,
+    offsets_a: &Bound<'_, PyAny>,
+    coords_a: &Bound<'_, PyAny>,
+    offsets_b: &Bound<'_, PyAny>,
+    coords_b: &Bound<'_, PyAny>,
+    out: &Bound<'_, PyAny>,
+    n_jobs: i64,
+    progress: Option<Py<PyAny>>,
+    rows: Option<(u64, u64)>,
+    cols: Option<(u64, u64)>,
+) -> PyResult<()> {
+    let spec = &metric.get().spec;
+    let (offa, offb) = (int_vec(offsets_a, "offsets_a")?, int_vec(offsets_b, "offsets_b")?);
+    let (xya, dima) = points(coords_a, "coords_a")?;
+    let (xyb, dimb) = points(coords_b, "coords_b")?;
+    let a = Collection::new(offa.as_slice()?, xya.as_slice()?, dima, "XA").map_err(to_py)?;
+    let b = Collection::new(offb.as_slice()?, xyb.as_slice()?, dimb, "XB").map_err(to_py)?;
+    let (r0, r1) = rows.unwrap_or((0, a.len() as u64));
+    let (c0, c1) = cols.unwrap_or((0, b.len() as u64));
+    if r0 > r1 || r1 > a.len() as u64 || c0 > c1 || c1 > b.len() as u64 {
+        return Err(PyValueError::new_err(format!(
+            "rows, cols: block [{r0}, {r1}) x [{c0}, {c1}) is outside the {} x {} output",
+            a.len(),
+            b.len()
+        )));
+    }
+    let mut o = borrow_out(out)?;
+    expect_len(&o, (r1 - r0) * (c1 - c0))?;
+    let ev = Evaluator::new(spec, a, "XA", Some((b, "XB"))).map_err(to_py)?;
+    let nt = threads(n_jobs)?;
+    let slice = o.slice()?;
+    let cols_n = (c1 - c0).max(1);
+    run_detached(py, progress, |poll| {
+        batch::run(&ev, PairIndex::Rect { row0: r0, col0: c0, cols: cols_n }, slice, nt, poll)
+    })
+}
+
+/// out[k] = d(X[i[k]], X[j[k]]).
+#[pyfunction]
+#[pyo3(signature = (metric, offsets, coords, i, j, out, n_jobs=-1, progress=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn paired(
+    py: Python<'_>,
+    metric: &Bound<'_, Metric>,
+    offsets: &Bound<'_, PyAny>,
+    coords: &Bound<'_, PyAny>,
+    i: &Bound<'_, PyAny>,
+    j: &Bound<'_, PyAny>,
+    out: &Bound<'_, PyAny>,
+    n_jobs: i64,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<()> {
+    let spec = &metric.get().spec;
+    let off = int_vec(offsets, "offsets")?;
+    let (xy, dim) = points(coords, "coords")?;
+    let x = Collection::new(off.as_slice()?, xy.as_slice()?, dim, "X").map_err(to_py)?;
+    let (ii, jj) = (int_vec(i, "i")?, int_vec(j, "j")?);
+    let (is, js) = (ii.as_slice()?, jj.as_slice()?);
+    PairIndex::check_list(is, js, x.len(), x.len()).map_err(to_py)?;
+    let mut o = borrow_out(out)?;
+    expect_len(&o, is.len() as u64)?;
+    let ev = Evaluator::new(spec, x, "X", None).map_err(to_py)?;
+    let nt = threads(n_jobs)?;
+    let slice = o.slice()?;
+    run_detached(py, progress, |poll| batch::run(&ev, PairIndex::List { i: is, j: js }, slice, nt, poll))
+}
+
+fn check_n(n: u64) -> PyResult<()> {
+    if n < 2 {
+        return Err(PyValueError::new_err(format!("n: need at least 2 items for a pair, got {n}")));
+    }
+    Ok(())
+}
+
+/// Position of pair (i, j) in the condensed vector of n items (order of i and j does not matter).
+#[pyfunction]
+pub fn condensed_index(n: u64, i: u64, j: u64) -> PyResult<u64> {
+    check_n(n)?;
+    if i == j || i >= n || j >= n {
+        return Err(PyValueError::new_err(format!(
+            "i, j: need two different indices below n={n}, got ({i}, {j})"
+        )));
+    }
+    let (i, j) = if i < j { (i, j) } else { (j, i) };
+    Ok(condensed::index(n, i, j))
+}
+
+/// The pair (i, j), i < j, at position k of the condensed vector of n items.
+#[pyfunction]
+pub fn condensed_pair(n: u64, k: u64) -> PyResult<(u64, u64)> {
+    check_n(n)?;
+    let m = n * (n - 1) / 2;
+    if k >= m {
+        return Err(PyValueError::new_err(format!("k: {k} is outside the {m} pairs of n={n}")));
+    }
+    Ok(condensed::pair(n, k))
+}
+
+#[pyfunction]
+pub fn available_cores() -> usize {
+    executor::available_cores()
+}

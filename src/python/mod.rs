@@ -1,0 +1,26 @@
+//! PyO3 bindings: argument conversion, error mapping and GIL release. No algorithm lives here.
+
+mod arrays;
+mod batch;
+mod errors;
+mod metric;
+mod single;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<metric::Metric>()?;
+    m.add_class::<single::DpResult>()?;
+    m.add_function(wrap_pyfunction!(single::distance, m)?)?;
+    m.add_function(wrap_pyfunction!(single::dp_details, m)?)?;
+    m.add_function(wrap_pyfunction!(single::sowd_cells, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::pdist, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::cdist, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::paired, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::condensed_index, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::condensed_pair, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::available_cores, m)?)?;
+    m.add("METRICS", crate::metrics::spec::ALL_METRICS.to_vec())?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Single-pair calls: the distance, and DP details with a picklable result object.
+
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyTuple};
+
+use super::arrays::points;
+use super::errors::to_py;
+use super::metric::Metric;
+use crate::metrics::dp::DpDetails;
+use crate::metrics::{self};
+use crate::traj::Traj;
+
+/// Pairs smaller than this many DP cells keep the GIL: releasing it costs more than the work.
+const DETACH_CELLS: usize = 4096;
+
+#[pyfunction]
+pub fn distance(py: Python<'_>, metric: &Bound<'_, Metric>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let spec = &metric.get().spec;
+    let (ra, da) = points(a, "a")?;
+    let (rb, db) = points(b, "b")?;
+    let ta = Traj { coords: ra.as_slice()?, dim: da };
+    let tb = Traj { coords: rb.as_slice()?, dim: db };
+    metrics::check_pair(spec, ta, tb).map_err(to_py)?;
+    if ta.len() * tb.len() < DETACH_CELLS {
+        Ok(metrics::distance(spec, ta, tb))
+    } else {
+        Ok(py.detach(|| metrics::distance(spec, ta, tb)))
+    }
+}
+
+#[pyfunction]
+pub fn dp_details(py: Python<'_>, metric: &Bound<'_, Metric>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<DpResult> {
+    let spec = &metric.get().spec;
+    let (ra, da) = points(a, "a")?;
+    let (rb, db) = points(b, "b")?;
+    let ta = Traj { coords: ra.as_slice()?, dim: da };
+    let tb = Traj { coords: rb.as_slice()?, dim: db };
+    metrics::check_pair(spec, ta, tb).map_err(to_py)?;
+    let d = py.detach(|| metrics::dp_details(spec, ta, tb)).map_err(to_py)?;
+    Ok(DpResult { inner: d })
+}
+
+/// SOWD between two trajectories already rasterised into (k, 2) integer cells.
+#[pyfunction]
+#[pyo3(signature = (a, b, trajdist=false))]
+pub fn sowd_cells(a: PyReadonlyArray2<'_, i64>, b: PyReadonlyArray2<'_, i64>, trajdist: bool) -> PyResult<f64> {
+    let cells = |x: &PyReadonlyArray2<'_, i64>, name: &str| -> PyResult<Vec<[i64; 2]>> {
+        let v = x.as_array();
+        if v.ncols() != 2 || v.nrows() == 0 {
+            return Err(PyValueError::new_err(format!(
+                "{name}: cells must be a non-empty (k, 2) integer array, got shape {:?}",
+                v.shape()
+            )));
+        }
+        Ok(v.rows().into_iter().map(|r| [r[0], r[1]]).collect())
+    };
+    Ok(crate::metrics::sowd::sowd(&cells(&a, "a")?, &cells(&b, "b")?, trajdist))
+}
+
+/// Result of `return_path=True`: `.distance`, `.matrix` ((n+1, m+1) accumulated costs) and
+/// `.path` ((k, 2) aligned index pairs). Pickles as a compact bincode blob.
+#[pyclass(frozen, module = "trajarena", name = "DPResult")]
+pub struct DpResult {
+    inner: DpDetails,
+}
+
+#[pymethods]
+impl DpResult {
+    #[getter]
+    fn distance(&self) -> f64 {
+        self.inner.distance
+    }
+
+    #[getter]
+    fn matrix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let m = &self.inner.matrix;
+        let arr = PyArray1::from_vec(py, m.data.clone()).reshape([m.rows, m.cols])?;
+        Ok(arr.into_any())
+    }
+
+    #[getter]
+    fn path<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let flat: Vec<i64> = self.inner.path.iter().flat_map(|p| p.iter().copied()).collect();
+        let arr = PyArray1::from_vec(py, flat).reshape([self.inner.path.len(), 2])?;
+        Ok(arr.into_any())
+    }
+
+    fn __float__(&self) -> f64 {
+        self.inner.distance
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "DPResult(distance={:?}, matrix=<{}x{}>, path=<{} pairs>)",
+            self.inner.distance,
+            self.inner.matrix.rows,
+            self.inner.matrix.cols,
+            self.inner.path.len()
+        )
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<DpResult>().is_ok_and(|o| {
+            let o = &o.get().inner;
+            // bitwise, so that NaN-free infinities in a band compare equal too
+            o.distance.to_bits() == self.inner.distance.to_bits()
+                && o.path == self.inner.path
+                && o.matrix.rows == self.inner.matrix.rows
+                && o.matrix.data.iter().zip(&self.inner.matrix.data).all(|(x, y)| x.to_bits() == y.to_bits())
+        })
+    }
+
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = bincode::encode_to_vec(&self.inner, bincode::config::standard())
+            .map_err(|e| PyValueError::new_err(format!("cannot encode DPResult: {e}")))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        let (inner, used): (DpDetails, usize) =
+            bincode::decode_from_slice(data, bincode::config::standard())
+                .map_err(|e| PyValueError::new_err(format!("data: not a DPResult encoding: {e}")))?;
+        if used != data.len() || inner.matrix.data.len() != inner.matrix.rows * inner.matrix.cols {
+            return Err(PyValueError::new_err("data: not a DPResult encoding (inconsistent sizes)"));
+        }
+        Ok(DpResult { inner })
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let ctor = slf.get_type().getattr("from_bytes")?;
+        let bytes = slf.get().to_bytes(py)?;
+        Ok((ctor, PyTuple::new(py, [bytes])?))
+    }
+}
+
