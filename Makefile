@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
 # Optional extras the tests exercise when present (numpy is the only runtime dependency).
-DEPS   := numpy pytest hypothesis joblib tqdm scipy "maturin>=1.5,<2"
+DEPS   := numpy pytest pytest-timeout hypothesis joblib tqdm scipy pyarrow "maturin>=1.5,<2"
 
 .PHONY: demo test build rust-test py-test bench clean
 
@@ -26,7 +26,7 @@ rust-test:
 	cargo test --release -q
 
 py-test: build
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --timeout=600 tests
 
 test: build rust-test py-test
 

@@ -20,14 +20,21 @@ pub trait Ground: Sync + Send {
 
 /// Minimum distance from `p` to the segments of `t`; a one-point polyline has no segment, so the
 /// distance to its point is used.
+///
+/// `exact_vertices` (the standard variant) returns 0 for a point that is one of t's vertices: the
+/// projection formula can land an ulp short of a segment's end and give 1e-20 there, which would
+/// make Hausdorff(A, A) non-zero. traj-dist keeps that rounding, so its variant passes false.
 #[inline]
-pub fn point_to_polyline<G: Ground>(g: &G, p: &[f64], t: Traj) -> f64 {
+pub fn point_to_polyline<G: Ground>(g: &G, p: &[f64], t: Traj, exact_vertices: bool) -> f64 {
     let n = t.len();
     if n == 1 {
         return g.dist(p, t.p(0));
     }
     let mut best = f64::INFINITY;
     for k in 0..n - 1 {
+        if exact_vertices && (p == t.p(k) || p == t.p(k + 1)) {
+            return 0.0;
+        }
         let d = g.point_to_segment(p, t.p(k), t.p(k + 1));
         if d < best {
             best = d;

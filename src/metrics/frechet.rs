@@ -140,14 +140,23 @@ pub fn frechet(a: Traj, b: Traj) -> f64 {
         let (p, t) = if n == 1 { (a.p(0), b) } else { (b.p(0), a) };
         return (0..t.len()).map(|k| g.dist(p, t.p(k))).fold(0.0, f64::max);
     }
+    if a.coords == b.coords {
+        // The decision procedure sees a vertex on its own segment at ~1e-17 and would return
+        // that instead of the exact 0.
+        return 0.0;
+    }
     let mut lo = g.dist(a.p(0), b.p(0)).max(g.dist(a.p(n - 1), b.p(m - 1)));
     if decide(a, b, lo) {
         return lo;
     }
     let mut hi = dp::run(&DiscreteFrechet { g: &g, a, b }, n, m, None);
+    // Rounding in the decision procedure can reject the discrete value (a point that lies on a
+    // segment computes at 1e-17 from it); widen by a doubling step until it accepts. The step
+    // must grow geometrically: from hi = 0 a fixed relative step never gets anywhere.
+    let mut step = (hi * f64::EPSILON).max(f64::MIN_POSITIVE);
     while !decide(a, b, hi) {
-        // Rounding in the decision procedure only; widen until it accepts.
-        hi = hi * (1.0 + 1e-15) + f64::MIN_POSITIVE;
+        hi += step;
+        step *= 2.0;
     }
     loop {
         let mid = lo + (hi - lo) / 2.0;

@@ -97,10 +97,10 @@ pub fn distance(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
             let w = if k == MetricKind::Dtw { spec.window } else { None };
             with_rule(spec, a, b, &mut |r| r.run(a.len(), b.len(), w))
         }
-        MetricKind::Hausdorff => with_ground!(spec, |g| hausdorff::hausdorff(g, a, b)),
+        MetricKind::Hausdorff => with_ground!(spec, |g| hausdorff::hausdorff(g, a, b, !td)),
         MetricKind::Sspd => {
             let sum_only = td && spec.space == Space::Spherical;
-            with_ground!(spec, |g| sspd::sspd(g, a, b, sum_only))
+            with_ground!(spec, |g| sspd::sspd(g, a, b, sum_only, !td))
         }
         MetricKind::Frechet if td => frechet_trajdist::frechet(a, b),
         MetricKind::Frechet => frechet::frechet(a, b),

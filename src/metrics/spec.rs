@@ -85,14 +85,14 @@ impl MetricKind {
         match self {
             MetricKind::Dtw => &["space", "window", "compat"],
             MetricKind::DiscreteFrechet => &["space", "compat"],
-            MetricKind::Frechet => &["compat"],
+            MetricKind::Frechet => &["space", "compat"],
             MetricKind::Hausdorff => &["space", "compat"],
             MetricKind::Sspd => &["space", "compat"],
             MetricKind::Lcss => &["eps", "space", "compat"],
             MetricKind::Edr => &["eps", "space", "normalize", "compat"],
             MetricKind::Erp => &["g", "space", "compat"],
-            MetricKind::Edwp => &[],
-            MetricKind::Sowd => &["precision", "compat"],
+            MetricKind::Edwp => &["space"],
+            MetricKind::Sowd => &["precision", "space", "compat"],
         }
     }
 
@@ -298,7 +298,7 @@ impl MetricSpec {
         if matches!(k, MetricKind::Lcss | MetricKind::Edr) {
             v.push(("eps", ParamRepr::Float(self.eps)));
         }
-        if k.params().contains(&"space") && self.space != Space::Euclidean {
+        if self.space != k.spaces()[0] {
             v.push(("space", ParamRepr::Str(self.space.name().into())));
         }
         if let Some(w) = self.window {
