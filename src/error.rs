@@ -8,6 +8,8 @@ pub enum Error {
     Value(String),
     /// An argument of the wrong kind (unknown keyword, wrong type).
     Type(String),
+    /// The operating system refused (file not found, disk or tmpfs full, ...): OSError.
+    Os(String),
     /// The caller asked to stop (KeyboardInterrupt or a progress callback); the output is partial.
     Cancelled,
 }
@@ -21,12 +23,15 @@ impl Error {
     pub fn type_(msg: impl Into<String>) -> Self {
         Error::Type(msg.into())
     }
+    pub fn os(msg: impl Into<String>) -> Self {
+        Error::Os(msg.into())
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Value(m) | Error::Type(m) => f.write_str(m),
+            Error::Value(m) | Error::Type(m) | Error::Os(m) => f.write_str(m),
             Error::Cancelled => f.write_str("computation cancelled"),
         }
     }

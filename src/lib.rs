@@ -3,6 +3,7 @@
 //! The core (geometry, metrics, batch) is plain Rust; `python/` holds the PyO3 bindings and is
 //! compiled only with the `python` feature.
 
+pub mod arena;
 pub mod batch;
 pub mod error;
 pub mod geometry;

@@ -126,6 +126,14 @@ impl<'a> Collection<'a> {
     pub fn traj_len(&self, i: usize) -> usize {
         (self.offsets[i + 1] - self.offsets[i]) as usize
     }
+    /// The offsets as given (n + 1 entries, in points).
+    pub fn raw_offsets(&self) -> &'a [i64] {
+        self.offsets
+    }
+    /// All coordinates, point-major.
+    pub fn raw_coords(&self) -> &'a [f64] {
+        self.coords
+    }
     pub fn iter(&self) -> impl Iterator<Item = Traj<'a>> + '_ {
         (0..self.len()).map(move |i| self.get(i))
     }

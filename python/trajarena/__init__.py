@@ -18,7 +18,10 @@ from ._single import (
     sowd,
     sspd,
 )
+from ._arena import Arena
 from ._batch import cdist, paired, pdist
+from ._ranges import cdist_block, pdist_range, plan_blocks, plan_ranges
+from ._shared_files import cleanup_stale
 from ._core import condensed_index, condensed_pair
 from . import datasets
 
@@ -27,6 +30,12 @@ from ._core import METRICS as _METRICS
 METRICS = tuple(_METRICS)
 
 __all__ = [
+    "Arena",
+    "cdist_block",
+    "cleanup_stale",
+    "pdist_range",
+    "plan_blocks",
+    "plan_ranges",
     "DPResult",
     "Metric",
     "METRICS",

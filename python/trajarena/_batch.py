@@ -8,12 +8,17 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
-from . import _core
+from contextlib import ExitStack
+
+from . import _backends, _core
+from . import _shared_files as files
+from ._arena import Arena
 from ._inputs import metric_of, pack
 from ._progress import Reporter
 
-_BACKENDS = ("threads",)
-_PLANNED = ("joblib", "multiprocessing", "dask", "ray")
+_BACKENDS = ("threads", "joblib", "multiprocessing")
+_PROCESS = ("joblib", "multiprocessing")
+_PLANNED = ("dask", "ray")
 
 
 def _n_jobs(n_jobs: Optional[int]) -> int:
@@ -33,7 +38,40 @@ def _backend(backend: str) -> None:
         raise ValueError(
             f"backend: {backend!r} is not available yet in this version; use backend='threads'"
         )
-    raise ValueError(f"backend: unknown backend {backend!r}; use 'threads'")
+    raise ValueError(f"backend: unknown backend {backend!r}; use 'threads', 'joblib' or 'multiprocessing'")
+
+
+def _workers(nj: int) -> int:
+    cores = _core.available_cores()
+    return max(1, cores + 1 + nj) if nj < 0 else nj
+
+
+def _start_method(backend: str, start_method: Optional[str]) -> Optional[str]:
+    if start_method is None:
+        return None
+    if backend != "multiprocessing":
+        raise ValueError(f"start_method: only applies to backend='multiprocessing', not {backend!r}")
+    import multiprocessing as mp
+
+    if start_method not in mp.get_all_start_methods():
+        raise ValueError(f"start_method: {start_method!r} is not available here; "
+                         f"use one of {mp.get_all_start_methods()}")
+    return start_method
+
+
+def _process_out(out: Any, shape: Tuple[int, ...], dtype: Any, stack: ExitStack) -> np.ndarray:
+    """For process backends with out=None: the result lives in a shared file that workers map;
+    the file is unlinked when the call ends and the returned array keeps the memory."""
+    if out is not None:
+        return prepare_out(out, shape, dtype)
+    dt = _dtype(dtype)
+    nbytes = int(np.prod(shape)) * dt.itemsize
+    if nbytes == 0:
+        return np.empty(shape, dtype=dt)
+    path = files.new_path(nbytes, kind="out")
+    files.reserve(path, nbytes)
+    stack.callback(files.unlink_quietly, path)
+    return np.asarray(np.memmap(path, dtype=dt, mode="r+", shape=shape))
 
 
 def _dtype(dtype: Any) -> np.dtype:
@@ -78,12 +116,25 @@ def _flat(out: np.ndarray) -> np.ndarray:
 
 
 def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
-          backend="threads", **params) -> np.ndarray:
+          backend="threads", start_method=None, **params) -> np.ndarray:
     """Condensed distance vector of all pairs of X, in scipy order ((0,1), (0,2), ...).
-    Use ``scipy.spatial.distance.squareform`` for the square matrix."""
+    Use ``scipy.spatial.distance.squareform`` for the square matrix.
+
+    X: a sequence of (n, 2|3) arrays, an Arena, or a pyarrow list array. backend: "threads"
+    (rayon in this process), "joblib" (loky) or "multiprocessing" (``start_method`` picks
+    fork, spawn or forkserver); process workers get the arena's handle and index ranges."""
     m = metric_of(metric, params)
     _backend(backend)
+    sm = _start_method(backend, start_method)
     nj = _n_jobs(n_jobs)
+    if backend in _PROCESS:
+        with ExitStack() as stack:
+            arena = X if isinstance(X, Arena) else Arena.pack(X)
+            n = len(arena)
+            res = _process_out(out, (n * (n - 1) // 2,), dtype, stack)
+            with Reporter(progress, res.size, f"pdist {m.name}") as cb:
+                _backends.pdist(arena, m, res, backend, _workers(nj), cb, sm)
+        return res
     offsets, coords = pack(X, "X")
     n = len(offsets) - 1
     res = prepare_out(out, (n * (n - 1) // 2,), dtype)
@@ -93,13 +144,25 @@ def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=F
 
 
 def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
-          backend="threads", **params) -> np.ndarray:
-    """(len(XA), len(XB)) matrix of distances between every trajectory of XA and of XB."""
+          backend="threads", start_method=None, **params) -> np.ndarray:
+    """(len(XA), len(XB)) matrix of distances between every trajectory of XA and of XB.
+    Inputs and backends as for `pdist`."""
     m = metric_of(metric, params)
     _backend(backend)
+    sm = _start_method(backend, start_method)
     nj = _n_jobs(n_jobs)
+    if backend in _PROCESS:
+        with ExitStack() as stack:
+            a = XA if isinstance(XA, Arena) else Arena.pack(XA)
+            b = a if XB is XA else (XB if isinstance(XB, Arena) else Arena.pack(XB))
+            if len(a) and len(b) and a.dim != b.dim:
+                raise ValueError(f"XB: has {b.dim}-D points but XA has {a.dim}-D points")
+            res = _process_out(out, (len(a), len(b)), dtype, stack)
+            with Reporter(progress, res.size, f"cdist {m.name}") as cb:
+                _backends.cdist(a, b, m, res, backend, _workers(nj), cb, sm)
+        return res
     offa, coa = pack(XA, "XA")
-    offb, cob = pack(XB, "XB")
+    offb, cob = (offa, coa) if XB is XA else pack(XB, "XB")
     res = prepare_out(out, (len(offa) - 1, len(offb) - 1), dtype)
     with Reporter(progress, res.size, f"cdist {m.name}") as cb:
         _core.cdist(m, offa, coa, offb, cob, _flat(res), n_jobs=nj, progress=cb)
@@ -117,9 +180,11 @@ def _indices(v: Any, name: str) -> np.ndarray:
 
 def paired(X, i, j, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
            backend="threads", **params) -> np.ndarray:
-    """Distances of the index pairs (X[i[k]], X[j[k]])."""
+    """Distances of the index pairs (X[i[k]], X[j[k]]). X as for `pdist`; threads only."""
     m = metric_of(metric, params)
     _backend(backend)
+    if backend != "threads":
+        raise ValueError(f"backend: paired runs on backend='threads' only, got {backend!r}")
     nj = _n_jobs(n_jobs)
     offsets, coords = pack(X, "X")
     ii, jj = _indices(i, "i"), _indices(j, "j")

@@ -38,7 +38,16 @@ def as_traj(x: Any, name: str) -> np.ndarray:
 
 
 def pack(X: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """A set of trajectories as (offsets int64 (n+1,), coords float64 (N, d)), copied once."""
+    """A set of trajectories as (offsets int64 (n+1,), coords float64 (N, d)): an Arena's own
+    buffers (no copy), a pyarrow list array's (no copy for LargeList<FixedSizeList<f64>>), or a
+    sequence of arrays copied once."""
+    from ._arena import Arena
+
+    if isinstance(X, Arena):
+        return X.offsets, X.coords
+    if type(X).__module__.startswith("pyarrow"):
+        a = Arena.from_arrow(X)
+        return a.offsets, a.coords
     if isinstance(X, np.ndarray) and X.ndim == 2:
         raise TypeError(
             f"{name}: expected a sequence of trajectories, got one 2-D array; "

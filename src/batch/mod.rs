@@ -5,6 +5,7 @@ pub mod condensed;
 pub mod evaluator;
 pub mod executor;
 pub mod pairs;
+pub mod plan;
 
 pub use evaluator::Evaluator;
 pub use executor::{run, Control, OutSlice};

@@ -7,9 +7,9 @@ use crate::error::{Error, Result};
 pub enum PairIndex<'a> {
     /// Condensed pdist vector of n items; output position 0 is condensed entry `start`.
     Condensed { n: u64, start: u64 },
-    /// Row-major (rows x cols) block of a cdist; output position 0 is (row0, col0) and the
-    /// block has `cols` columns.
-    Rect { row0: u64, col0: u64, cols: u64 },
+    /// Row-major (rows x cols) block of a cdist starting at (row0, col0), `cols` wide; output
+    /// position 0 is the block's flat entry `skip` (a worker's share of the block).
+    Rect { row0: u64, col0: u64, cols: u64, skip: u64 },
     /// Explicit pairs (i[k], j[k]).
     List { i: &'a [i64], j: &'a [i64] },
 }
@@ -33,8 +33,8 @@ impl PairIndex<'_> {
                     }
                 }
             }
-            PairIndex::Rect { row0, col0, cols } => {
-                let (mut r, mut c) = (k0 / cols, k0 % cols);
+            PairIndex::Rect { row0, col0, cols, skip } => {
+                let (mut r, mut c) = ((skip + k0) / cols, (skip + k0) % cols);
                 for pos in 0..len {
                     f(pos, (row0 + r) as usize, (col0 + c) as usize);
                     c += 1;

@@ -136,9 +136,10 @@ pub fn pdist(
     })
 }
 
-/// Rows [row0, row0+rows) x columns [col0, col0+cols) of the cdist of XA and XB, row-major.
+/// Rows [row0, row0+rows) x columns [col0, col0+cols) of the cdist of XA and XB, row-major;
+/// `out` receives the block's flat entries [start, start + len(out)).
 #[pyfunction]
-#[pyo3(signature = (metric, offsets_a, coords_a, offsets_b, coords_b, out, n_jobs=-1, progress=None, rows=None, cols=None))]
+#[pyo3(signature = (metric, offsets_a, coords_a, offsets_b, coords_b, out, n_jobs=-1, progress=None, rows=None, cols=None, start=0))]
 #[allow(clippy::too_many_arguments)]
 pub fn cdist(
     py: Python<'_>,
@@ -152,6 +153,7 @@ pub fn cdist(
     progress: Option<Py<PyAny>>,
     rows: Option<(u64, u64)>,
     cols: Option<(u64, u64)>,
+    start: u64,
 ) -> PyResult<()> {
     let spec = &metric.get().spec;
     let (offa, offb) = (int_vec(offsets_a, "offsets_a")?, int_vec(offsets_b, "offsets_b")?);
@@ -169,13 +171,23 @@ pub fn cdist(
         )));
     }
     let mut o = borrow_out(out)?;
-    expect_len(&o, (r1 - r0) * (c1 - c0))?;
+    let block = (r1 - r0) * (c1 - c0);
+    let len = match &o {
+        Out::F64(a) => a.len(),
+        Out::F32(a) => a.len(),
+    } as u64;
+    if start.checked_add(len).is_none_or(|e| e > block) {
+        return Err(PyValueError::new_err(format!(
+            "out: entries [{start}, {}) do not fit the block's {block} entries",
+            start.saturating_add(len)
+        )));
+    }
     let ev = Evaluator::new(spec, a, "XA", Some((b, "XB"))).map_err(to_py)?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
     let cols_n = (c1 - c0).max(1);
     run_detached(py, progress, |poll| {
-        batch::run(&ev, PairIndex::Rect { row0: r0, col0: c0, cols: cols_n }, slice, nt, poll)
+        batch::run(&ev, PairIndex::Rect { row0: r0, col0: c0, cols: cols_n, skip: start }, slice, nt, poll)
     })
 }
 
@@ -243,4 +255,32 @@ pub fn condensed_pair(n: u64, k: u64) -> PyResult<(u64, u64)> {
 #[pyfunction]
 pub fn available_cores() -> usize {
     executor::available_cores()
+}
+
+fn lengths_of(offsets: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u64>> {
+    let off = int_vec(offsets, name)?;
+    let o = off.as_slice()?;
+    o.windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            u64::try_from(w[1] - w[0])
+                .map_err(|_| PyValueError::new_err(format!("{name}: offsets decrease at trajectory {i}")))
+        })
+        .collect()
+}
+
+/// Contiguous ranges of the condensed pdist vector with about equal cost (sum of n_i * n_j).
+#[pyfunction]
+pub fn plan_condensed(offsets: &Bound<'_, PyAny>, n_tasks: usize) -> PyResult<Vec<(u64, u64)>> {
+    Ok(crate::batch::plan::condensed_ranges(&lengths_of(offsets, "offsets")?, n_tasks))
+}
+
+/// Contiguous ranges of the flat row-major cdist output with about equal cost.
+#[pyfunction]
+pub fn plan_rect(offsets_a: &Bound<'_, PyAny>, offsets_b: &Bound<'_, PyAny>, n_tasks: usize) -> PyResult<Vec<(u64, u64)>> {
+    Ok(crate::batch::plan::rect_ranges(
+        &lengths_of(offsets_a, "offsets_a")?,
+        &lengths_of(offsets_b, "offsets_b")?,
+        n_tasks,
+    ))
 }

@@ -1,5 +1,6 @@
 //! PyO3 bindings: argument conversion, error mapping and GIL release. No algorithm lives here.
 
+mod arena;
 mod arrays;
 mod batch;
 mod errors;
@@ -15,12 +16,18 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(single::distance, m)?)?;
     m.add_function(wrap_pyfunction!(single::dp_details, m)?)?;
     m.add_function(wrap_pyfunction!(single::sowd_cells, m)?)?;
+    m.add_function(wrap_pyfunction!(arena::check_packed, m)?)?;
+    m.add_function(wrap_pyfunction!(arena::arena_write, m)?)?;
+    m.add_function(wrap_pyfunction!(arena::arena_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(arena::arena_parse, m)?)?;
     m.add_function(wrap_pyfunction!(batch::pdist, m)?)?;
     m.add_function(wrap_pyfunction!(batch::cdist, m)?)?;
     m.add_function(wrap_pyfunction!(batch::paired, m)?)?;
     m.add_function(wrap_pyfunction!(batch::condensed_index, m)?)?;
     m.add_function(wrap_pyfunction!(batch::condensed_pair, m)?)?;
     m.add_function(wrap_pyfunction!(batch::available_cores, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::plan_condensed, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::plan_rect, m)?)?;
     m.add("METRICS", crate::metrics::spec::ALL_METRICS.to_vec())?;
     Ok(())
 }

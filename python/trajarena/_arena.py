@@ -1,0 +1,324 @@
+"""`Arena`: trajectories packed once (offsets + point-major coordinates) in private memory, in a
+file, or in shared memory, read through zero-copy numpy views. File and shared arenas pickle as
+a small handle (path + fingerprint), so process workers receive indices, never data."""
+
+from __future__ import annotations
+
+import mmap
+import os
+import weakref
+from collections import OrderedDict
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from . import _core
+from . import _shared_files as files
+
+_HEADER_LEN = 256
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = a.view()
+    a.flags.writeable = False
+    return a
+
+
+def _arena_nbytes(n_traj: int, n_points: int, dim: int) -> int:
+    coords_at = -(-(_HEADER_LEN + 8 * (n_traj + 1)) // 64) * 64
+    return coords_at + 8 * n_points * dim
+
+
+class Arena:
+    """A read-only set of trajectories in the arena layout.
+
+    Build one with ``Arena.pack(trajs, path=None)``, ``Arena.shared(trajs)``,
+    ``Arena.open(path)``, ``Arena.from_arrow(list_array)`` or ``Arena.from_buffer(buf)``.
+    """
+
+    __slots__ = ("_offsets", "_coords", "_path", "_fingerprint", "_map", "_keep", "_finalizer",
+                 "_closed", "_ident", "__weakref__")
+
+    def __init__(self) -> None:  # use the constructors above
+        self._offsets: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._coords: np.ndarray = np.empty((0, 2))
+        self._path: Optional[str] = None
+        self._fingerprint: Optional[Tuple[int, int, int]] = None
+        self._map: Optional[mmap.mmap] = None
+        self._keep: Any = None  # whatever owns the memory the views point into
+        self._finalizer: Optional[weakref.finalize] = None
+        self._closed = False
+        self._ident: Optional[Tuple[int, int]] = None  # (st_dev, st_ino) of a mapped file
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def _private(cls, offsets: np.ndarray, coords: np.ndarray, keep: Any = None) -> "Arena":
+        a = cls()
+        a._offsets, a._coords, a._keep = _readonly(offsets), _readonly(coords), keep
+        return a
+
+    @classmethod
+    def pack(cls, trajs: Any, path: Optional[os.PathLike] = None) -> "Arena":
+        """Packs a sequence of (n, 2|3) array-likes. ``path=None`` keeps the arena in private
+        memory; a path writes a sealed arena file there (atomically) and maps it."""
+        from ._inputs import pack
+
+        if isinstance(trajs, Arena):
+            offsets, coords = trajs.offsets, trajs.coords
+        else:
+            offsets, coords = pack(trajs, "trajs")
+        _core.check_packed(offsets, coords, "trajs")
+        if path is None:
+            return cls._private(offsets, coords)
+        path = os.fspath(path)
+        _core.arena_write(path, offsets, coords)
+        return cls.open(path)
+
+    @classmethod
+    def shared(cls, trajs: Any) -> "Arena":
+        """Packs into a file in /dev/shm (the temp directory when /dev/shm lacks room), owned by
+        this object: the file is removed when it is closed or garbage-collected (or, if the
+        process is killed, by ``trajarena.cleanup_stale()``)."""
+        from ._inputs import pack
+
+        if isinstance(trajs, Arena):
+            offsets, coords = trajs.offsets, trajs.coords
+        else:
+            offsets, coords = pack(trajs, "trajs")
+        _core.check_packed(offsets, coords, "trajs")
+        path = files.new_path(_arena_nbytes(len(offsets) - 1, len(coords), coords.shape[1]))
+        # The writer fills the whole file before anything maps it: a full tmpfs is an OSError
+        # (ENOSPC) here, never a SIGBUS later.
+        _core.arena_write(path, offsets, coords)
+        try:
+            a = cls.open(path)
+        except BaseException:
+            files.unlink_quietly(path)
+            raise
+        a._finalizer = weakref.finalize(a, files.unlink_if_owner, path, os.getpid())
+        return a
+
+    @classmethod
+    def open(cls, path: os.PathLike) -> "Arena":
+        """Maps an arena file read-only after validating all of it (header checksum, seal,
+        version, sections, offsets, values)."""
+        path = os.fspath(path)
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            size = st.st_size
+            if size < _HEADER_LEN:
+                raise ValueError(f"arena: {path}: truncated: {size} bytes, shorter than the "
+                                 f"{_HEADER_LEN}-byte header")
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            a = cls._from_bytes(np.frombuffer(mm, dtype=np.uint8), keep=mm, label=path)
+        except BaseException:
+            mm.close()
+            raise
+        a._path, a._map, a._ident = path, mm, (st.st_dev, st.st_ino)
+        return a
+
+    @classmethod
+    def from_buffer(cls, buf: Any) -> "Arena":
+        """An arena over any buffer holding the bytes of an arena file (``bytes``, a Ray object,
+        a memoryview), without copying when the buffer is 8-byte aligned."""
+        arr = np.frombuffer(buf, dtype=np.uint8)
+        if arr.ctypes.data % 8:
+            arr = arr.copy()  # the format is read in place as int64/float64
+        return cls._from_bytes(arr, keep=buf, label="buffer")
+
+    @classmethod
+    def _from_bytes(cls, arr: np.ndarray, keep: Any, label: str) -> "Arena":
+        try:
+            h = _core.arena_parse(arr)
+        except ValueError as e:
+            raise ValueError(f"{label}: {e}") from None
+        n, npts, dim = h["n_traj"], h["n_points"], h["dim"]
+        offsets = np.frombuffer(arr, dtype="<i8", count=n + 1, offset=h["offsets_at"])
+        coords = np.frombuffer(arr, dtype="<f8", count=npts * dim, offset=h["coords_at"])
+        a = cls._private(offsets, coords.reshape(npts, dim), keep=keep)
+        a._fingerprint = (h["crc"], h["total_len"], h["created_ns"])
+        return a
+
+    @classmethod
+    def from_arrow(cls, array: Any) -> "Arena":
+        """From a pyarrow (Large)List<FixedSizeList<float, d>> array (or a one-chunk
+        ChunkedArray). LargeList of float64 without nulls is used without copying."""
+        import pyarrow as pa
+
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+        if not isinstance(array, (pa.ListArray, pa.LargeListArray)):
+            raise TypeError(f"array: expected a pyarrow (Large)List<FixedSizeList<float, d>> array, "
+                            f"got {type(array).__name__} of type {getattr(array, 'type', '?')}")
+        if array.null_count:
+            first = next(i for i, v in enumerate(array.is_null().to_pylist()) if v)
+            raise ValueError(f"array[{first}]: trajectory is null")
+        vt = array.type.value_type
+        if not pa.types.is_fixed_size_list(vt) or vt.list_size not in (2, 3):
+            raise TypeError(f"array: values must be FixedSizeList<float, 2|3> points, got {vt}")
+        dim = vt.list_size
+        offsets = array.offsets.to_numpy(zero_copy_only=False)
+        start, stop = int(offsets[0]), int(offsets[-1])
+        points = array.values.slice(start, stop - start)
+        if points.null_count:
+            raise ValueError("array: a point is null")
+        flat = points.flatten()
+        if flat.null_count:
+            raise ValueError("array: a coordinate is null")
+        if pa.types.is_float64(flat.type):
+            coords = flat.to_numpy(zero_copy_only=True)
+        else:
+            coords = flat.to_numpy(zero_copy_only=False).astype(np.float64)
+        offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+        if start:
+            offsets = offsets - start
+        coords = coords.reshape(-1, dim)
+        _core.check_packed(offsets, coords, "array")
+        return cls._private(offsets, coords, keep=array)
+
+    # ------------------------------------------------------------------ views
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ValueError("arena: this arena is closed")
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """int64 (n + 1,): trajectory i is ``coords[offsets[i]:offsets[i+1]]``."""
+        self._check_open()
+        return self._offsets
+
+    @property
+    def coords(self) -> np.ndarray:
+        """float64 (n_points, dim), point-major, read-only."""
+        self._check_open()
+        return self._coords
+
+    @property
+    def lengths(self) -> np.ndarray:
+        self._check_open()
+        return np.diff(self._offsets)
+
+    @property
+    def dim(self) -> int:
+        return int(self._coords.shape[1])
+
+    @property
+    def path(self) -> Optional[str]:
+        return self._path
+
+    @property
+    def nbytes(self) -> int:
+        return _arena_nbytes(len(self), len(self._coords), self.dim)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: Any) -> np.ndarray:
+        self._check_open()
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"index: expected an integer, got {type(i).__name__}")
+        n = len(self)
+        k = int(i) + n if i < 0 else int(i)
+        if not 0 <= k < n:
+            raise IndexError(f"index: {i} is out of range for an arena of {n} trajectories")
+        return self._coords[self._offsets[k]:self._offsets[k + 1]]
+
+    def __iter__(self):
+        for k in range(len(self)):
+            yield self[k]
+
+    def to_arrow(self) -> Any:
+        """A pyarrow LargeList<FixedSizeList<double, dim>> over the same memory (no copy)."""
+        import pyarrow as pa
+
+        self._check_open()
+        values = pa.Array.from_buffers(pa.float64(), self._coords.size,
+                                       [None, pa.py_buffer(self._coords)])
+        points = pa.FixedSizeListArray.from_arrays(values, self.dim)
+        offs = pa.Array.from_buffers(pa.int64(), len(self._offsets), [None, pa.py_buffer(self._offsets)])
+        return pa.LargeListArray.from_arrays(offs, points)
+
+    def to_bytes(self) -> bytes:
+        """The arena as one sealed ``bytes`` object (``Arena.from_buffer`` reads it back)."""
+        self._check_open()
+        return _core.arena_encode(np.ascontiguousarray(self._offsets), np.ascontiguousarray(self._coords))
+
+    # ------------------------------------------------------------------ lifetime
+    @property
+    def is_shared(self) -> bool:
+        """True for file and shared arenas (they pickle as a handle)."""
+        return self._path is not None
+
+    def close(self) -> None:
+        """Releases the map (once no view uses it) and, for the owner of a shared arena,
+        removes the file. Closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._finalizer is not None:
+            self._finalizer()
+        self._offsets = np.zeros(1, dtype=np.int64)
+        self._coords = np.empty((0, self._coords.shape[1]))
+        if self._map is not None:
+            try:
+                self._map.close()
+            except BufferError:
+                pass  # views handed out are still alive; the map goes with the last of them
+        self._map = self._keep = None
+
+    def __enter__(self) -> "Arena":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = f"path={self._path!r}" if self._path else "private"
+        state = ", closed" if self._closed else ""
+        return f"<trajarena.Arena {len(self)} trajectories, {len(self._coords)} points, dim={self.dim}, {where}{state}>"
+
+    # ------------------------------------------------------------------ pickling
+    def __reduce__(self):
+        self._check_open()
+        if self._path is not None:
+            return (_open_handle, (self._path, self._fingerprint))
+        return (Arena._private, (np.array(self._offsets), np.array(self._coords)))
+
+
+# Workers unpickle the same handle for every task: keep the last few maps open per process.
+_OPEN: "OrderedDict[Tuple[str, Any], Arena]" = OrderedDict()
+_OPEN_MAX = 4
+
+
+def _same_file(a: Arena) -> bool:
+    try:
+        st = os.stat(a._path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == a._ident
+
+
+def _open_handle(path: str, fingerprint: Tuple[int, int, int]) -> Arena:
+    key = (path, tuple(fingerprint))
+    hit = _OPEN.get(key)
+    if hit is not None and not hit._closed and _same_file(hit):
+        _OPEN.move_to_end(key)
+        return hit
+    try:
+        a = Arena.open(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"arena: {path} no longer exists (its owner closed it or exited)") from None
+    if a._fingerprint != tuple(fingerprint):
+        a.close()
+        raise ValueError(f"arena: {path} was replaced since this handle was made "
+                         f"(fingerprint {a._fingerprint} != {tuple(fingerprint)})")
+    _OPEN[key] = a
+    # Dropped entries are not closed (a caller may still hold them); their map goes with the
+    # last reference. Entries whose file was removed go first, so a deleted /dev/shm file
+    # stops holding memory in long-lived workers.
+    for k in [k for k, v in _OPEN.items() if v is not a and not _same_file(v)]:
+        del _OPEN[k]
+    while len(_OPEN) > _OPEN_MAX:
+        _OPEN.popitem(last=False)
+    return a

@@ -1,0 +1,176 @@
+"""Process backends (joblib, multiprocessing) for pdist and cdist.
+
+The arena travels as its handle (path + fingerprint), each task as (start, stop) plus the
+location of the output (a file path and byte offset): workers map both and write their range in
+place, and send back only a count. Lists and private arenas are copied once into a shared
+arena for the call; an output buffer with no file behind it gets a shared file for the call
+and one copy at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
+
+import numpy as np
+
+from . import _core
+from . import _shared_files as files
+from ._arena import Arena
+
+# Tasks per worker: enough for the last ones to even out, few enough that each task's fixed
+# cost (pickling a handle, mapping the output) stays invisible.
+TASKS_PER_WORKER = 8
+
+OutSpec = Tuple[str, int, str, int]  # path, byte offset, dtype name, number of entries
+
+
+# ---------------------------------------------------------------- output location
+def file_backing(arr: np.ndarray) -> Optional[Tuple[str, int]]:
+    """(path, byte offset) of the shared, writable file mapping that holds all of `arr`
+    (np.memmap r+/w+, numpy over multiprocessing.shared_memory, any MAP_SHARED file), read from
+    /proc/self/maps; None when there is none (private memory, or not Linux)."""
+    if arr.nbytes == 0:
+        return None
+    lo_addr, hi_addr = arr.ctypes.data, arr.ctypes.data + arr.nbytes
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                parts = line.split(maxsplit=5)
+                lo, hi = (int(x, 16) for x in parts[0].split("-"))
+                if not lo <= lo_addr < hi:
+                    continue
+                if hi_addr > hi or len(parts) < 6:
+                    return None
+                perms, path = parts[1], parts[5].rstrip("\n")
+                if "w" not in perms or "s" not in perms or not path.startswith("/") \
+                        or path.endswith(" (deleted)"):
+                    return None
+                return path, int(parts[2], 16) + (lo_addr - lo)
+    except OSError:
+        return None
+    return None
+
+
+def _map_out(spec: OutSpec) -> np.ndarray:
+    path, offset, dtype, size = spec
+    return np.memmap(path, dtype=dtype, mode="r+", offset=offset, shape=(size,))
+
+
+# ---------------------------------------------------------------- worker side
+def pdist_task(arena: Arena, metric: Any, out: OutSpec, start: int, stop: int) -> int:
+    """One worker task: condensed entries [start, stop) into the shared output."""
+    flat = _map_out(out)
+    try:
+        _core.pdist(metric, arena.offsets, arena.coords, flat[start:stop], n_jobs=1, start=start)
+        flat.flush()
+    finally:
+        del flat
+    return stop - start
+
+
+def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start: int, stop: int) -> int:
+    """One worker task: flat row-major entries [start, stop) of the cdist output."""
+    flat = _map_out(out)
+    try:
+        _core.cdist(metric, arena_a.offsets, arena_a.coords, arena_b.offsets, arena_b.coords,
+                    flat[start:stop], n_jobs=1, start=start)
+        flat.flush()
+    finally:
+        del flat
+    return stop - start
+
+
+def _star(args: tuple) -> int:
+    fn, rest = args[0], args[1:]
+    return fn(*rest)
+
+
+# ---------------------------------------------------------------- parent side
+def _shareable(stack: ExitStack, X: Any) -> Arena:
+    """An arena workers can map: file/shared arenas as they are, anything else copied once
+    into a shared arena removed at the end of the call."""
+    if isinstance(X, Arena) and X.is_shared:
+        return X
+    a = Arena.shared(X)
+    stack.callback(a.close)
+    return a
+
+
+def _shared_out(stack: ExitStack, res: np.ndarray) -> Tuple[OutSpec, Callable[[], None]]:
+    """Where workers write, and what to do once they are done. The caller's buffer when a file
+    backs it; else a shared file for the call, copied into `res` at the end."""
+    flat = res.reshape(-1)
+    found = file_backing(flat)
+    if found is not None:
+        return (found[0], found[1], flat.dtype.name, flat.size), lambda: None
+    path = files.new_path(flat.nbytes, kind="out")
+    files.reserve(path, flat.nbytes)  # a full tmpfs raises OSError here, not SIGBUS later
+    stack.callback(files.unlink_quietly, path)
+    spec = (path, 0, flat.dtype.name, flat.size)
+
+    def copy_back() -> None:
+        m = _map_out(spec)
+        flat[...] = m
+        del m
+
+    return spec, copy_back
+
+
+def _run_tasks(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
+               progress: Optional[Callable[[int, int], Any]], total: int,
+               start_method: Optional[str]) -> None:
+    done = 0
+    if progress is not None:
+        progress(0, total)
+    for k in _results(backend, n_jobs, fn, tasks, start_method):
+        done += k
+        if progress is not None:
+            progress(done, total)
+
+
+def _results(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
+             start_method: Optional[str]) -> Iterator[int]:
+    if not tasks:
+        return
+    if backend == "joblib":
+        try:
+            import joblib
+        except ImportError:
+            raise ImportError("backend: 'joblib' needs the joblib package (pip install joblib)") from None
+        kw = {}
+        if start_method is not None:
+            raise ValueError("start_method: applies to backend='multiprocessing'; joblib uses loky")
+        par = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered", **kw)
+        yield from par(joblib.delayed(fn)(*t) for t in tasks)
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context(start_method)
+    # `with` terminates the pool on any exit, KeyboardInterrupt included: no stray workers.
+    with ctx.Pool(min(n_jobs, len(tasks))) as pool:
+        yield from pool.imap_unordered(_star, [(fn,) + t for t in tasks])
+
+
+def pdist(X: Any, metric: Any, res: np.ndarray, backend: str, n_jobs: int,
+          progress: Optional[Callable[[int, int], Any]], start_method: Optional[str]) -> None:
+    with ExitStack() as stack:
+        arena = _shareable(stack, X)
+        spec, finish = _shared_out(stack, res)
+        ranges = _core.plan_condensed(arena.offsets, n_jobs * TASKS_PER_WORKER)
+        tasks = [(arena, metric, spec, s, e) for s, e in ranges]
+        _run_tasks(backend, n_jobs, pdist_task, tasks, progress, res.size, start_method)
+        finish()
+
+
+def cdist(XA: Any, XB: Any, metric: Any, res: np.ndarray, backend: str, n_jobs: int,
+          progress: Optional[Callable[[int, int], Any]], start_method: Optional[str]) -> None:
+    with ExitStack() as stack:
+        a = _shareable(stack, XA)
+        b = a if XB is XA else _shareable(stack, XB)
+        spec, finish = _shared_out(stack, res)
+        ranges = _core.plan_rect(a.offsets, b.offsets, n_jobs * TASKS_PER_WORKER)
+        tasks = [(a, b, metric, spec, s, e) for s, e in ranges]
+        _run_tasks(backend, n_jobs, cdist_task, tasks, progress, res.size, start_method)
+        finish()
