@@ -113,7 +113,10 @@ class Arena:
         try:
             a = cls._from_bytes(np.frombuffer(mm, dtype=np.uint8), keep=mm, label=path)
         except BaseException:
-            mm.close()
+            try:
+                mm.close()
+            except BufferError:
+                pass  # the traceback still holds a view; the map goes with it
             raise
         a._path, a._map, a._ident = path, mm, (st.st_dev, st.st_ino)
         return a

@@ -40,6 +40,9 @@ pub struct Control {
 
 /// Work below this many DP cells runs in the calling thread: a pool wake-up costs more.
 const SERIAL_CELLS: u64 = 300_000;
+/// Work per chunk: workers check for cancellation between chunks, so this bounds the delay
+/// between Ctrl-C and the stop (at ~5 ns per cell, about 20 ms).
+const CHUNK_CELLS: u64 = 4_000_000;
 /// How often the poll callback runs (progress refresh, KeyboardInterrupt check).
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
@@ -58,7 +61,7 @@ pub fn run(
     }
     let ctl = Control::default();
     let serial = n_jobs <= 1 || total < 2 || estimate_cells(ev, &pairs, total) < SERIAL_CELLS;
-    let chunk = chunk_len(total, if serial { 1 } else { n_jobs });
+    let chunk = chunk_len(total, if serial { 1 } else { n_jobs }, estimate_cells(ev, &pairs, total));
     let result = if serial {
         run_serial(ev, &pairs, out, chunk, &ctl, poll)
     } else {
@@ -81,10 +84,13 @@ fn estimate_cells(ev: &Evaluator, pairs: &PairIndex, total: u64) -> u64 {
     }
 }
 
-/// Chunks small enough to balance (many per thread), large enough that bookkeeping vanishes.
-fn chunk_len(total: u64, threads: usize) -> usize {
+/// Chunks small enough to balance (many per thread) and to notice a cancel quickly (about
+/// CHUNK_CELLS DP cells, ~20 ms), large enough that bookkeeping vanishes.
+fn chunk_len(total: u64, threads: usize, cells: u64) -> usize {
     let per = total / (threads as u64 * 64).max(1);
-    per.clamp(1, 4096) as usize
+    let mean_cells = (cells / total.max(1)).max(1);
+    let by_cost = (CHUNK_CELLS / mean_cells).max(1);
+    per.min(by_cost).clamp(1, 4096) as usize
 }
 
 #[inline]

@@ -10,7 +10,8 @@ const PAIR_OVERHEAD: u128 = 16;
 /// Cuts [0, total cost) at `n_tasks` equal targets; `locate(t)` maps a cost target to the output
 /// position where it falls. Empty ranges are dropped.
 fn cut(total: u128, n_tasks: usize, end: u64, mut locate: impl FnMut(u128) -> u64) -> Vec<(u64, u64)> {
-    let n_tasks = n_tasks.max(1);
+    // never more tasks than positions: each non-empty range holds at least one
+    let n_tasks = n_tasks.clamp(1, end.min(usize::MAX as u64) as usize);
     let mut bounds = vec![0u64];
     for k in 1..n_tasks {
         let t = total * k as u128 / n_tasks as u128;
