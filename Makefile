@@ -30,8 +30,10 @@ py-test: build
 
 test: build rust-test py-test
 
+# traj-dist-rs is the baseline the benchmarks compare against; only they need it.
 bench: build
-	$(PY) benchmarks/kernels.py
+	$(PY) -m pip install -q "traj-dist-rs==1.0.0rc5"
+	$(PY) benchmarks/routes.py
 
 clean:
 	rm -rf $(VENV) target

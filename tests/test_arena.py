@@ -246,3 +246,36 @@ def test_cleanup_stale_removes_a_killed_owners_file():
     assert path in removed and not os.path.exists(path)
     assert os.path.exists(mine.path)  # ours survives
     mine.close()
+
+
+_FULL_DISK = """
+import resource, signal, numpy as np, trajarena as ta
+from trajarena import _backends
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))  # files may not exceed 1 MB
+big = [np.zeros((1000, 2)) for _ in range(100)]     # 1.6 MB of coordinates
+try:
+    ta.Arena.shared(big)
+except OSError as e:
+    print("arena OSError", e.errno)
+_backends.MIN_PROCESS_CELLS = 0
+small = [np.zeros((2, 2)) for _ in range(600)]      # 179,700 pairs: a 1.4 MB output
+try:
+    ta.pdist(small, "dtw", backend="joblib", n_jobs=2)
+except OSError as e:
+    print("output OSError", e.errno)
+print("alive")
+"""
+
+
+def test_no_room_is_an_oserror_not_a_crash():
+    """A full tmpfs must raise OSError before anything is mapped (never SIGBUS). Simulated with
+    RLIMIT_FSIZE, which makes writes and posix_fallocate past 1 MB fail the same way."""
+    p = subprocess.Popen([sys.executable, "-c", _FULL_DISK], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert "arena OSError" in out and "output OSError" in out and "alive" in out, out + err
+    d = "/dev/shm"
+    if os.path.isdir(d):  # the half-written temporaries were removed
+        assert not [f for f in os.listdir(d) if f"-{p.pid}-" in f or f".{p.pid}-" in f]

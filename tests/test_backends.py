@@ -20,6 +20,12 @@ METRICS = [("dtw", {}), ("lcss", {"eps": 1.0}), ("hausdorff", {}), ("erp", {})]
 START_METHODS = [m for m in ("fork", "spawn", "forkserver") if m in __import__("multiprocessing").get_all_start_methods()]
 
 
+@pytest.fixture(autouse=True)
+def always_use_workers(monkeypatch):
+    # these inputs are small enough to run in-process; the tests are about the workers
+    monkeypatch.setattr(_backends, "MIN_PROCESS_CELLS", 0)
+
+
 @pytest.fixture(scope="module")
 def shared():
     with ta.Arena.shared(TRAJS) as a:
@@ -93,6 +99,17 @@ def test_progress_callable_gets_every_task():
     assert seen[0] == (0, len(TRAJS) * (len(TRAJS) - 1) // 2)
     assert seen[-1][0] == seen[-1][1]
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_small_jobs_stay_in_process(monkeypatch):
+    monkeypatch.setattr(_backends, "MIN_PROCESS_CELLS", 10**12)
+    calls = []
+    monkeypatch.setattr(_backends, "_results", lambda *a: calls.append(a) or iter(()))
+    small = ta.Arena.pack(TRAJS[:20])
+    assert np.array_equal(ta.pdist(small, "dtw", backend="joblib"), ta.pdist(TRAJS[:20], "dtw"))
+    assert np.array_equal(ta.cdist(small, small, "dtw", backend="multiprocessing"),
+                          ta.cdist(TRAJS[:20], TRAJS[:20], "dtw"))
+    assert calls == []
 
 
 def test_bad_backend_arguments():

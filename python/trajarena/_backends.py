@@ -25,6 +25,18 @@ TASKS_PER_WORKER = 8
 
 OutSpec = Tuple[str, int, str, int]  # path, byte offset, dtype name, number of entries
 
+# Below this many DP cells (~25 ms of work) starting or feeding worker processes costs more
+# than the work itself, so the calling process computes the result directly (as the threads
+# backend runs small jobs serially). Tests set it to 0 to exercise the workers on small data.
+MIN_PROCESS_CELLS = 5_000_000
+
+
+def _small(offsets_a: np.ndarray, offsets_b: np.ndarray, pairs: int) -> bool:
+    la, lb = np.diff(offsets_a), np.diff(offsets_b)
+    if not len(la) or not len(lb):
+        return True
+    return float(la.mean()) * float(lb.mean()) * pairs < MIN_PROCESS_CELLS
+
 
 # ---------------------------------------------------------------- output location
 def file_backing(arr: np.ndarray) -> Optional[Tuple[str, int]]:
@@ -155,6 +167,9 @@ def _results(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
 
 def pdist(X: Any, metric: Any, res: np.ndarray, backend: str, n_jobs: int,
           progress: Optional[Callable[[int, int], Any]], start_method: Optional[str]) -> None:
+    if isinstance(X, Arena) and _small(X.offsets, X.offsets, res.size):
+        _core.pdist(metric, X.offsets, X.coords, res.reshape(-1), n_jobs=1, progress=progress)
+        return
     with ExitStack() as stack:
         arena = _shareable(stack, X)
         spec, finish = _shared_out(stack, res)
@@ -166,6 +181,10 @@ def pdist(X: Any, metric: Any, res: np.ndarray, backend: str, n_jobs: int,
 
 def cdist(XA: Any, XB: Any, metric: Any, res: np.ndarray, backend: str, n_jobs: int,
           progress: Optional[Callable[[int, int], Any]], start_method: Optional[str]) -> None:
+    if isinstance(XA, Arena) and isinstance(XB, Arena) and _small(XA.offsets, XB.offsets, res.size):
+        _core.cdist(metric, XA.offsets, XA.coords, XB.offsets, XB.coords, res.reshape(-1),
+                    n_jobs=1, progress=progress)
+        return
     with ExitStack() as stack:
         a = _shareable(stack, XA)
         b = a if XB is XA else _shareable(stack, XB)
