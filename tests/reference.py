@@ -141,19 +141,20 @@ def sspd(a, b, space="euclidean"):
 
 # ---------------------------------------------------------------- exact Fréchet
 def _free(p, s, e, eps):
-    """Interval of t in [0,1] with |s + t(e-s) - p| <= eps (quadratic formula), or None."""
-    p, s, e = map(np.asarray, (p, s, e))
+    """Interval of t in [0,1] with |s + t(e-s) - p| <= eps, or None. Solved around the foot of
+    the perpendicular from p (the quadratic formula cancels badly when the interval is thin)."""
+    p, s, e = (np.asarray(v, dtype=float) for v in (p, s, e))
     d = e - s
     A = float(d @ d)
     if A == 0:
         return (0.0, 1.0) if eucl(p, s) <= eps else None
-    B = 2 * float((s - p) @ d)
-    C = float((s - p) @ (s - p)) - eps * eps
-    disc = B * B - 4 * A * C
-    if disc < 0:
+    t0 = float((p - s) @ d) / A
+    foot = s + t0 * d
+    h2 = float((p - foot) @ (p - foot))
+    if h2 > eps * eps:
         return None
-    r = math.sqrt(disc)
-    lo, hi = max(0.0, (-B - r) / (2 * A)), min(1.0, (-B + r) / (2 * A))
+    w = math.sqrt((eps * eps - h2) / A)
+    lo, hi = max(0.0, t0 - w), min(1.0, t0 + w)
     return (lo, hi) if lo <= hi else None
 
 

@@ -86,6 +86,14 @@ def test_frechet_exact(ab):
     assert got <= ta.discrete_frechet(a, b) * (1 + 1e-12) + 1e-12
 
 
+def test_frechet_thin_free_space():
+    # Found by hypothesis: an out-and-back path whose free space near the turn is a sliver.
+    a = np.array([[0, 0, 0], [0, 0, 5.795219], [0, 0, 0.0]])
+    b = np.array([[0, 0, 0], [0, 2.36e-4, 5.795219], [0, 0, 0.0]])
+    assert ta.frechet(a, b) == pytest.approx(2.36e-4, rel=1e-9)
+    assert ref.frechet(a, b) == pytest.approx(2.36e-4, rel=1e-9)
+
+
 def test_frechet_identical_3d_terminates():
     # A vertex lying on its own segment computes at ~1e-17 from it in 3-D, so the decision
     # procedure rejects eps = 0; the search must still widen quickly and return ~0.
