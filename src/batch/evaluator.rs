@@ -4,7 +4,9 @@
 use crate::error::{Error, Result};
 use crate::metrics::{self, sowd, spec::MetricKind};
 use crate::MetricSpec;
-use crate::traj::Collection;
+use crate::traj::{Collection, Traj};
+
+use super::lanes;
 
 pub struct Evaluator<'a> {
     spec: &'a MetricSpec,
@@ -64,6 +66,33 @@ impl<'a> Evaluator<'a> {
             return sowd::sowd(ca.get(i), cb.get(j), self.spec.variant == crate::Variant::TrajDist);
         }
         metrics::distance(self.spec, self.a.get(i), self.b.get(j))
+    }
+
+    /// Whether rows of pairs can go through the across-pairs lane kernel (Euclidean DTW
+    /// without a window; both variants share it).
+    pub fn lanes_apply(&self) -> bool {
+        self.spec.kind == MetricKind::Dtw
+            && self.spec.space == crate::Space::Euclidean
+            && self.spec.window.is_none()
+            && self.cells.is_none()
+    }
+
+    /// d(a[i], b[j0 + t]) for t < out.len(), through the lane kernel where it pays.
+    pub fn eval_row(&self, i: usize, j0: usize, out: &mut [f64], scratch: &mut lanes::Scratch) {
+        let a = self.a.get(i);
+        let mut t = 0;
+        let mut cols: Vec<Traj> = Vec::with_capacity(lanes::LANES);
+        while out.len() - t >= lanes::LANES / 2 {
+            let k = (out.len() - t).min(lanes::LANES);
+            cols.clear();
+            cols.extend((0..k).map(|c| self.b.get(j0 + t + c)));
+            lanes::dtw_rows(a, &cols, &mut out[t..t + k], scratch);
+            t += k;
+        }
+        // A few leftover pairs: half-empty lanes would cost more than the scalar kernel.
+        for (c, o) in out[t..].iter_mut().enumerate() {
+            *o = self.eval(i, j0 + t + c);
+        }
     }
 
     /// A cost estimate for scheduling: the size of the DP matrix.

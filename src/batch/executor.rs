@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use rayon::ThreadPool;
 
-use super::{Evaluator, PairIndex};
+use super::{lanes, Evaluator, PairIndex};
 use crate::error::{Error, Result};
 
 /// The caller's output buffer, in the dtype it asked for.
@@ -90,15 +90,41 @@ fn chunk_len(total: u64, threads: usize, cells: u64) -> usize {
     let per = total / (threads as u64 * 64).max(1);
     let mean_cells = (cells / total.max(1)).max(1);
     let by_cost = (CHUNK_CELLS / mean_cells).max(1);
-    per.min(by_cost).clamp(1, 4096) as usize
+    // at least a full set of lanes, so the lane kernel sees whole groups
+    per.min(by_cost).clamp(lanes::LANES as u64, 4096) as usize
 }
 
 #[inline]
 fn fill_chunk(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
+    if ev.lanes_apply() && fill_rows(ev, pairs, k0, out) {
+        return;
+    }
     match out {
         OutChunk::F64(s) => pairs.for_each(k0, s.len(), |p, i, j| s[p] = ev.eval(i, j)),
         OutChunk::F32(s) => pairs.for_each(k0, s.len(), |p, i, j| s[p] = ev.eval(i, j) as f32),
     }
+}
+
+/// Runs of one row against consecutive columns go through the lane kernel.
+fn fill_rows(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) -> bool {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<(lanes::Scratch, Vec<f64>)> = Default::default();
+    }
+    SCRATCH.with(|s| {
+        let (scratch, buf) = &mut *s.borrow_mut();
+        match out {
+            OutChunk::F64(o) => pairs.for_each_run(k0, o.len(), |p, i, j0, c| {
+                ev.eval_row(i, j0, &mut o[p..p + c], scratch)
+            }),
+            OutChunk::F32(o) => pairs.for_each_run(k0, o.len(), |p, i, j0, c| {
+                buf.resize(c, 0.0);
+                ev.eval_row(i, j0, buf, scratch);
+                for (dst, v) in o[p..p + c].iter_mut().zip(buf.iter()) {
+                    *dst = *v as f32;
+                }
+            }),
+        }
+    })
 }
 
 enum OutChunk<'a> {

@@ -4,6 +4,7 @@
 pub mod condensed;
 pub mod evaluator;
 pub mod executor;
+pub mod lanes;
 pub mod pairs;
 pub mod plan;
 
