@@ -21,7 +21,7 @@ from ._arena import Arena
 
 # Tasks per worker: enough for the last ones to even out, few enough that each task's fixed
 # cost (pickling a handle, mapping the output) stays invisible.
-TASKS_PER_WORKER = 8
+TASKS_PER_WORKER = 4
 
 OutSpec = Tuple[str, int, str, int]  # path, byte offset, dtype name, number of entries
 
@@ -151,10 +151,11 @@ def _results(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
             import joblib
         except ImportError:
             raise ImportError("backend: 'joblib' needs the joblib package (pip install joblib)") from None
-        kw = {}
         if start_method is not None:
             raise ValueError("start_method: applies to backend='multiprocessing'; joblib uses loky")
-        par = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered", **kw)
+        # batch_size=1: the tasks are already cost-balanced; joblib's auto-batching would pair them up
+        par = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1,
+                              pre_dispatch="all")
         yield from par(joblib.delayed(fn)(*t) for t in tasks)
         return
     import multiprocessing as mp
