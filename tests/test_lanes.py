@@ -47,3 +47,36 @@ def test_equal_lengths_and_one_point_trajectories():
     X = [rng.normal(size=(50, 2)) for _ in range(20)] + [rng.normal(size=(1, 2)) for _ in range(9)]
     single = np.array([ta.dtw(X[i], X[j]) for i in range(len(X)) for j in range(i + 1, len(X))])
     assert np.array_equal(ta.pdist(X, "dtw"), single)
+
+
+def _pairs_single(X, f, **p):
+    return np.array([f(X[i], X[j], **p) for i in range(len(X)) for j in range(i + 1, len(X))])
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_other_dp_metrics_bit_identical(dim):
+    X = _data(dim, 20 + dim, hi=60, n=33)
+    cases = [(ta.discrete_frechet, "discrete_frechet", {}),
+             (ta.lcss, "lcss", {"eps": 0.7}), (ta.lcss, "lcss", {"eps": 1e-6}),
+             (ta.edr, "edr", {"eps": 0.7}), (ta.edr, "edr", {"eps": 2.5, "normalize": False})]
+    if dim == 2:
+        cases += [(ta.edr, "edr", {"eps": 0.7, "compat": "traj-dist"}),
+                  (ta.discrete_frechet, "discrete_frechet", {"compat": "traj-dist"})]
+    for f, name, p in cases:
+        want = _pairs_single(X, f, **p)
+        for n_jobs in (1, 2):
+            assert np.array_equal(ta.pdist(X, name, n_jobs=n_jobs, **p), want), (name, p)
+        C = ta.cdist(X[:9], X, name, **p)
+        assert np.array_equal(C, np.array([[f(x, y, **p) for y in X] for x in X[:9]])), (name, p)
+
+
+def test_strict_eps_boundary():
+    """eps equal to a distance that occurs: `dist < eps` is false there and true one ulp above,
+    in the lanes exactly as in the single-pair functions."""
+    rng = np.random.default_rng(4)
+    X = [rng.integers(-6, 7, size=(k, 2)).astype(float) for k in rng.integers(2, 30, 24)]
+    a, b = X[0][0], X[1][0]
+    d = float(np.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2))
+    for eps in (5.0, 1.0, d, np.nextafter(d, np.inf), np.nextafter(d, 0), np.sqrt(2.0), np.nextafter(np.sqrt(2.0), 9)):
+        for f, name in ((ta.lcss, "lcss"), (ta.edr, "edr")):
+            assert np.array_equal(ta.pdist(X, name, eps=eps), _pairs_single(X, f, eps=eps)), (name, eps)

@@ -1,4 +1,5 @@
-//! Batch DTW across pairs: one SIMD lane per pair. A row trajectory is broadcast to every lane
+//! Batch DP metrics across pairs (Euclidean DTW, discrete Fréchet, LCSS, EDR): one SIMD lane
+//! per pair. A row trajectory is broadcast to every lane
 //! and LANES column trajectories, packed lane-interleaved, advance through the DP together, so
 //! the min-then-add chain that bounds a one-pair kernel (each cell waits for its left
 //! neighbour) is paid once per LANES cells. Each lane's result is read at its own column length;
@@ -6,8 +7,12 @@
 //!
 //! Exactness: every lane performs the scalar kernel's operations in the same order on the same
 //! values (squared differences summed coordinate by coordinate from the first, no fused
-//! multiply-add, IEEE sqrt, min, add), and min is exact, so results are bit-identical to
-//! `metrics::dtw` (tests/test_lanes.py checks it on random data).
+//! multiply-add, IEEE sqrt, min, max, add), so results are bit-identical to the one-pair kernels
+//! in `metrics` (tests/test_lanes.py checks it on random data). Where a metric only compares
+//! distances, the lanes compare squared distances and skip the per-cell square root without
+//! changing a bit: discrete Fréchet selects one cell's value by max/min, which commute with the
+//! monotone sqrt, so sqrt is taken once at the end; LCSS/EDR test `sqrt(s) < eps` as `s <= T`,
+//! with T the largest double whose sqrt is below eps (found exactly, see `below_threshold`).
 
 use crate::traj::Traj;
 
@@ -35,14 +40,190 @@ fn vmin(a: V, b: V) -> V {
     r
 }
 
+#[inline(always)]
+fn vmax(a: V, b: V) -> V {
+    let mut r = a;
+    for l in 0..LANES {
+        if b[l] > a[l] {
+            r[l] = b[l];
+        }
+    }
+    r
+}
+
+/// One DP metric as the lanes see it: borders, the cell rule on the squared ground distance
+/// `s`, and the final value.
+pub trait LaneRule: Copy {
+    fn corner(&self) -> f64;
+    fn top(&self, j: usize) -> f64;
+    fn left(&self, i: usize) -> f64;
+    fn cell(&self, s: V, diag: V, up: V, left: V) -> V;
+    fn finish(&self, c: f64, n: usize, m: usize) -> f64;
+}
+
+/// sum of ground distances; `dist + left.min(diag).min(up)` as in metrics::dtw.
+#[derive(Clone, Copy)]
+pub struct DtwLanes;
+
+impl LaneRule for DtwLanes {
+    fn corner(&self) -> f64 {
+        0.0
+    }
+    fn top(&self, _j: usize) -> f64 {
+        f64::INFINITY
+    }
+    fn left(&self, _i: usize) -> f64 {
+        f64::INFINITY
+    }
+    #[inline(always)]
+    fn cell(&self, s: V, diag: V, up: V, left: V) -> V {
+        // min(diag, up) is off the critical path; the chain is min(left, .) then the add.
+        let mm = vmin(left, vmin(diag, up));
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            c[l] = s[l].sqrt() + mm[l];
+        }
+        c
+    }
+    fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
+        c
+    }
+}
+
+/// Discrete Fréchet in squared distances; the one sqrt is in `finish`.
+#[derive(Clone, Copy)]
+pub struct FrechetLanes;
+
+impl LaneRule for FrechetLanes {
+    fn corner(&self) -> f64 {
+        0.0
+    }
+    fn top(&self, _j: usize) -> f64 {
+        f64::INFINITY
+    }
+    fn left(&self, _i: usize) -> f64 {
+        f64::INFINITY
+    }
+    #[inline(always)]
+    fn cell(&self, s: V, diag: V, up: V, left: V) -> V {
+        vmax(s, vmin(left, vmin(diag, up)))
+    }
+    fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
+        c.sqrt()
+    }
+}
+
+/// The largest double T with sqrt(T) < eps (None when no distance is below eps), so that
+/// `sqrt(s) < eps` is exactly `s <= T`: sqrt is monotone on doubles, so the set of s it maps
+/// below eps is an interval [0, T].
+pub fn below_threshold(eps: f64) -> Option<f64> {
+    if eps.is_nan() || eps <= 0.0 {
+        return None;
+    }
+    if eps.is_infinite() {
+        return Some(f64::MAX);
+    }
+    let up = |x: f64| f64::from_bits(x.to_bits() + 1);
+    let down = |x: f64| if x > 0.0 { f64::from_bits(x.to_bits() - 1) } else { 0.0 };
+    let mut t = (eps * eps).min(f64::MAX);
+    while t > 0.0 && t.sqrt() >= eps {
+        t = down(t);
+    }
+    while t < f64::MAX && up(t).sqrt() < eps {
+        t = up(t);
+    }
+    (t.sqrt() < eps).then_some(t)
+}
+
+#[inline(always)]
+fn matches(s: f64, t: Option<f64>) -> bool {
+    match t {
+        Some(t) => s <= t,
+        None => false,
+    }
+}
+
+/// LCSS: `diag + 1` on a match, else `max(left, up)`; 1 - c / min(n, m).
+#[derive(Clone, Copy)]
+pub struct LcssLanes {
+    pub t: Option<f64>,
+}
+
+impl LaneRule for LcssLanes {
+    fn corner(&self) -> f64 {
+        0.0
+    }
+    fn top(&self, _j: usize) -> f64 {
+        0.0
+    }
+    fn left(&self, _i: usize) -> f64 {
+        0.0
+    }
+    #[inline(always)]
+    fn cell(&self, s: V, diag: V, up: V, left: V) -> V {
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            let skip = if up[l] > left[l] { up[l] } else { left[l] };
+            c[l] = if matches(s[l], self.t) { diag[l] + 1.0 } else { skip };
+        }
+        c
+    }
+    fn finish(&self, c: f64, n: usize, m: usize) -> f64 {
+        1.0 - c / (n.min(m) as f64)
+    }
+}
+
+/// EDR: `(left + 1).min(up + 1).min(diag + subcost)`, borders 0 (traj-dist) or i / j.
+#[derive(Clone, Copy)]
+pub struct EdrLanes {
+    pub t: Option<f64>,
+    pub zero_border: bool,
+    pub normalize: bool,
+}
+
+impl LaneRule for EdrLanes {
+    fn corner(&self) -> f64 {
+        0.0
+    }
+    fn top(&self, j: usize) -> f64 {
+        if self.zero_border { 0.0 } else { j as f64 }
+    }
+    fn left(&self, i: usize) -> f64 {
+        if self.zero_border { 0.0 } else { i as f64 }
+    }
+    #[inline(always)]
+    fn cell(&self, s: V, diag: V, up: V, left: V) -> V {
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            let sub = if matches(s[l], self.t) { 0.0 } else { 1.0 };
+            let a = left[l] + 1.0;
+            let b = up[l] + 1.0;
+            let ab = if b < a { b } else { a };
+            let d = diag[l] + sub;
+            c[l] = if d < ab { d } else { ab };
+        }
+        c
+    }
+    fn finish(&self, c: f64, n: usize, m: usize) -> f64 {
+        if self.normalize { c / (n.max(m) as f64) } else { c }
+    }
+}
+
 /// The DP over `a` (rows) against the packed columns; `lens[l]` is lane l's column count.
 #[inline(always)]
-fn kernel<const D: usize>(a: &[f64], cols: &[V], m: usize, lens: &[usize; LANES], prev: &mut [V], cur: &mut [V]) -> V {
+fn kernel<R: LaneRule, const D: usize>(
+    r: R,
+    a: &[f64],
+    cols: &[V],
+    m: usize,
+    lens: &[usize; LANES],
+    prev: &mut [V],
+    cur: &mut [V],
+) -> V {
     let n = a.len() / D;
-    let inf = [f64::INFINITY; LANES];
-    prev[0] = [0.0; LANES];
-    for v in prev[1..=m].iter_mut() {
-        *v = inf;
+    prev[0] = [r.corner(); LANES];
+    for (j, v) in prev[1..=m].iter_mut().enumerate() {
+        *v = [r.top(j + 1); LANES];
     }
     let (mut prev, mut cur) = (prev, cur);
     for i in 0..n {
@@ -51,8 +232,8 @@ fn kernel<const D: usize>(a: &[f64], cols: &[V], m: usize, lens: &[usize; LANES]
         for k in 0..D {
             pk[k] = [p[k]; LANES];
         }
-        cur[0] = inf;
-        let mut left = inf;
+        let mut left = [r.left(i + 1); LANES];
+        cur[0] = left;
         for j in 1..=m {
             let b = &cols[(j - 1) * D..(j - 1) * D + D];
             let mut s = [0.0f64; LANES];
@@ -66,13 +247,7 @@ fn kernel<const D: usize>(a: &[f64], cols: &[V], m: usize, lens: &[usize; LANES]
                     s[l] += d * d;
                 }
             }
-            // off the critical path: min(diag, up); then the chain min(left, .) + dist
-            let t = vmin(prev[j - 1], prev[j]);
-            let mm = vmin(left, t);
-            let mut c = [0.0; LANES];
-            for l in 0..LANES {
-                c[l] = s[l].sqrt() + mm[l];
-            }
+            let c = r.cell(s, prev[j - 1], prev[j], left);
             cur[j] = c;
             left = c;
         }
@@ -80,17 +255,25 @@ fn kernel<const D: usize>(a: &[f64], cols: &[V], m: usize, lens: &[usize; LANES]
     }
     let mut out = [0.0; LANES];
     for l in 0..LANES {
-        out[l] = prev[lens[l]][l];
+        out[l] = r.finish(prev[lens[l]][l], n, lens[l]);
     }
     out
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn kernel_avx2<const D: usize>(a: &[f64], cols: &[V], m: usize, lens: &[usize; LANES], prev: &mut [V], cur: &mut [V]) -> V {
+unsafe fn kernel_avx2<R: LaneRule, const D: usize>(
+    r: R,
+    a: &[f64],
+    cols: &[V],
+    m: usize,
+    lens: &[usize; LANES],
+    prev: &mut [V],
+    cur: &mut [V],
+) -> V {
     // The same code compiled for AVX2 (4 f64 per register). FMA is only enabled, never
     // contracted into: Rust does not fuse a * b + c without an explicit mul_add.
-    kernel::<D>(a, cols, m, lens, prev, cur)
+    kernel::<R, D>(r, a, cols, m, lens, prev, cur)
 }
 
 fn has_avx2() -> bool {
@@ -106,8 +289,8 @@ fn has_avx2() -> bool {
     }
 }
 
-/// Euclidean DTW (no window) of `a` against up to LANES columns; `out[l]` gets d(a, cols[l]).
-pub fn dtw_rows(a: Traj, cols: &[Traj], out: &mut [f64], scratch: &mut Scratch) {
+/// The metric of `r` (Euclidean) between `a` and up to LANES columns; `out[l]` gets d(a, cols[l]).
+pub fn rows<R: LaneRule>(r: R, a: Traj, cols: &[Traj], out: &mut [f64], scratch: &mut Scratch) {
     debug_assert!(!cols.is_empty() && cols.len() <= LANES && out.len() == cols.len());
     let d = a.dim;
     let m = cols.iter().map(|t| t.len()).max().unwrap_or(0);
@@ -137,18 +320,18 @@ pub fn dtw_rows(a: Traj, cols: &[Traj], out: &mut [f64], scratch: &mut Scratch) 
             // function is otherwise the safe `kernel`, with the same bounds-checked indexing.
             unsafe {
                 if d == 2 {
-                    kernel_avx2::<2>(a.coords, cols_buf, m, &lens, prev, cur)
+                    kernel_avx2::<R, 2>(r, a.coords, cols_buf, m, &lens, prev, cur)
                 } else {
-                    kernel_avx2::<3>(a.coords, cols_buf, m, &lens, prev, cur)
+                    kernel_avx2::<R, 3>(r, a.coords, cols_buf, m, &lens, prev, cur)
                 }
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
         unreachable!()
     } else if d == 2 {
-        kernel::<2>(a.coords, cols_buf, m, &lens, prev, cur)
+        kernel::<R, 2>(r, a.coords, cols_buf, m, &lens, prev, cur)
     } else {
-        kernel::<3>(a.coords, cols_buf, m, &lens, prev, cur)
+        kernel::<R, 3>(r, a.coords, cols_buf, m, &lens, prev, cur)
     };
     out.copy_from_slice(&r[..cols.len()]);
 }
@@ -177,12 +360,22 @@ mod tests {
                 let ta = Traj::new(&a, d);
                 let tc: Vec<Traj> = cols.iter().map(|c| Traj::new(c, d)).collect();
                 let mut out = vec![0.0; tc.len()];
-                dtw_rows(ta, &tc, &mut out, &mut scratch);
+                rows(DtwLanes, ta, &tc, &mut out, &mut scratch);
                 for (l, b) in tc.iter().enumerate() {
                     let want = dp::run(&Dtw { g: &Euclidean, a: ta, b: *b }, ta.len(), b.len(), None);
                     assert_eq!(out[l].to_bits(), want.to_bits(), "d={d} round={round} lane={l}");
                 }
             }
         }
+    }
+
+    #[test]
+    fn threshold_is_exact() {
+        for eps in [1e-300, 1e-10, 0.1, 0.3, 1.0, 2.0, 3.0, 7.77, 1e5, 1e150] {
+            let t = below_threshold(eps).unwrap();
+            assert!(t.sqrt() < eps);
+            assert!(f64::from_bits(t.to_bits() + 1).sqrt() >= eps, "{eps}");
+        }
+        assert_eq!(below_threshold(0.0), None);
     }
 }
