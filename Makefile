@@ -30,9 +30,10 @@ py-test: build
 
 test: build rust-test py-test
 
-# traj-dist-rs is the baseline the benchmarks compare against; only they need it.
+# traj-dist-rs and dtaidistance are the baselines the benchmarks compare against; only they need them.
 bench: build
-	$(PY) -m pip install -q "traj-dist-rs==1.0.0rc5"
+	$(PY) -m pip install -q "traj-dist-rs==1.0.0rc5" dtaidistance
+	$(PY) benchmarks/kernels.py
 	$(PY) benchmarks/routes.py
 
 clean:
