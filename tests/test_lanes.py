@@ -58,10 +58,12 @@ def test_other_dp_metrics_bit_identical(dim):
     X = _data(dim, 20 + dim, hi=60, n=33)
     cases = [(ta.discrete_frechet, "discrete_frechet", {}),
              (ta.lcss, "lcss", {"eps": 0.7}), (ta.lcss, "lcss", {"eps": 1e-6}),
-             (ta.edr, "edr", {"eps": 0.7}), (ta.edr, "edr", {"eps": 2.5, "normalize": False})]
+             (ta.edr, "edr", {"eps": 0.7}), (ta.edr, "edr", {"eps": 2.5, "normalize": False}),
+             (ta.erp, "erp", {}), (ta.erp, "erp", {"g": tuple(np.linspace(-1, 2, dim))})]
     if dim == 2:
         cases += [(ta.edr, "edr", {"eps": 0.7, "compat": "traj-dist"}),
-                  (ta.discrete_frechet, "discrete_frechet", {"compat": "traj-dist"})]
+                  (ta.discrete_frechet, "discrete_frechet", {"compat": "traj-dist"}),
+                  (ta.erp, "erp", {"g": (0.5, -0.25), "compat": "traj-dist"})]
     for f, name, p in cases:
         want = _pairs_single(X, f, **p)
         for n_jobs in (1, 2):

@@ -13,13 +13,14 @@ use super::lanes;
 const LANES_MIN: usize = 1;
 
 /// The metrics the lane kernels cover: Euclidean, DTW without a window, discrete Fréchet,
-/// LCSS and EDR (ERP, windows and spherical space still run one pair at a time).
+/// LCSS, EDR and ERP (windows and spherical space still run one pair at a time).
 #[derive(Clone, Copy)]
 enum LaneKind {
     Dtw,
     Frechet,
     Lcss(lanes::LcssLanes),
     Edr(lanes::EdrLanes),
+    Erp(lanes::ErpLanes),
 }
 
 fn lane_kind(spec: &MetricSpec) -> Option<LaneKind> {
@@ -39,6 +40,13 @@ fn lane_kind(spec: &MetricSpec) -> Option<LaneKind> {
                 zero_border: td,
                 normalize: spec.normalize,
             }))
+        }
+        MetricKind::Erp => {
+            let mut gap = [0.0; 3];
+            if let Some(g) = spec.g.as_deref() {
+                gap[..g.len().min(3)].copy_from_slice(&g[..g.len().min(3)]);
+            }
+            Some(LaneKind::Erp(lanes::ErpLanes { gap, total_border: td }))
         }
         _ => None,
     }
@@ -131,6 +139,7 @@ impl<'a> Evaluator<'a> {
                 LaneKind::Frechet => lanes::rows(lanes::FrechetLanes, a, &cols, o, scratch),
                 LaneKind::Lcss(r) => lanes::rows(r, a, &cols, o, scratch),
                 LaneKind::Edr(r) => lanes::rows(r, a, &cols, o, scratch),
+                LaneKind::Erp(r) => lanes::rows(r, a, &cols, o, scratch),
             }
             t += k;
         }

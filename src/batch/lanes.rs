@@ -1,4 +1,4 @@
-//! Batch DP metrics across pairs (Euclidean DTW, discrete Fréchet, LCSS, EDR): one SIMD lane
+//! Batch DP metrics across pairs (Euclidean DTW, discrete Fréchet, LCSS, EDR, ERP): one SIMD lane
 //! per pair. A row trajectory is broadcast to every lane
 //! and LANES column trajectories, packed lane-interleaved, advance through the DP together, so
 //! the min-then-add chain that bounds a one-pair kernel (each cell waits for its left
@@ -25,6 +25,7 @@ pub struct Scratch {
     cols: Vec<V>,
     prev: Vec<V>,
     cur: Vec<V>,
+    borders: Borders,
 }
 
 #[inline(always)]
@@ -57,8 +58,23 @@ pub trait LaneRule: Copy {
     fn corner(&self) -> f64;
     fn top(&self, j: usize) -> f64;
     fn left(&self, i: usize) -> f64;
-    fn cell(&self, s: V, diag: V, up: V, left: V) -> V;
+    /// `ga`: the row point's gap cost, `gb`: the column points' (ERP only; 0 otherwise).
+    fn cell(&self, s: V, diag: V, up: V, left: V, ga: f64, gb: V) -> V;
     fn finish(&self, c: f64, n: usize, m: usize) -> f64;
+    /// Metrics whose borders and gap costs depend on the trajectories (ERP) fill them here;
+    /// `ga`/`left` are per row point, `gb`/`top` per column point and lane.
+    fn borders(&self, _a: Traj, _cols: &[Traj], _b: &mut Borders) -> bool {
+        false
+    }
+}
+
+/// Per-trajectory borders and gap costs, for rules that have them.
+#[derive(Default)]
+pub struct Borders {
+    pub ga: Vec<f64>,
+    pub left: Vec<f64>,
+    pub gb: Vec<V>,
+    pub top: Vec<V>,
 }
 
 /// sum of ground distances; `dist + left.min(diag).min(up)` as in metrics::dtw.
@@ -76,7 +92,7 @@ impl LaneRule for DtwLanes {
         f64::INFINITY
     }
     #[inline(always)]
-    fn cell(&self, s: V, diag: V, up: V, left: V) -> V {
+    fn cell(&self, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
         // min(diag, up) is off the critical path; the chain is min(left, .) then the add.
         let mm = vmin(left, vmin(diag, up));
         let mut c = [0.0; LANES];
@@ -105,7 +121,7 @@ impl LaneRule for FrechetLanes {
         f64::INFINITY
     }
     #[inline(always)]
-    fn cell(&self, s: V, diag: V, up: V, left: V) -> V {
+    fn cell(&self, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
         vmax(s, vmin(left, vmin(diag, up)))
     }
     fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
@@ -160,7 +176,7 @@ impl LaneRule for LcssLanes {
         0.0
     }
     #[inline(always)]
-    fn cell(&self, s: V, diag: V, up: V, left: V) -> V {
+    fn cell(&self, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
         let mut c = [0.0; LANES];
         for l in 0..LANES {
             let skip = if up[l] > left[l] { up[l] } else { left[l] };
@@ -192,7 +208,7 @@ impl LaneRule for EdrLanes {
         if self.zero_border { 0.0 } else { i as f64 }
     }
     #[inline(always)]
-    fn cell(&self, s: V, diag: V, up: V, left: V) -> V {
+    fn cell(&self, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
         let mut c = [0.0; LANES];
         for l in 0..LANES {
             let sub = if matches(s[l], self.t) { 0.0 } else { 1.0 };
@@ -209,6 +225,79 @@ impl LaneRule for EdrLanes {
     }
 }
 
+/// ERP: `(up + d(a_i, g)).min((left + d(b_j, g)).min(diag + d(a_i, b_j)))`, borders the running
+/// (or, in traj-dist's variant, total) sum of gap costs.
+#[derive(Clone, Copy)]
+pub struct ErpLanes {
+    pub gap: [f64; 3],
+    pub total_border: bool,
+}
+
+impl ErpLanes {
+    fn gap_costs(&self, t: Traj, costs: &mut Vec<f64>, border: &mut Vec<f64>) {
+        use crate::geometry::{Euclidean, Ground};
+        let g = &self.gap[..t.dim];
+        costs.clear();
+        costs.extend((0..t.len()).map(|k| Euclidean.dist(t.p(k), g)));
+        border.clear();
+        border.push(0.0);
+        let mut acc = 0.0;
+        for v in costs.iter() {
+            acc += v;
+            border.push(acc);
+        }
+        if self.total_border {
+            border[1..].iter_mut().for_each(|x| *x = acc);
+        }
+    }
+}
+
+impl LaneRule for ErpLanes {
+    fn corner(&self) -> f64 {
+        0.0
+    }
+    fn top(&self, _j: usize) -> f64 {
+        0.0
+    }
+    fn left(&self, _i: usize) -> f64 {
+        0.0
+    }
+    #[inline(always)]
+    fn cell(&self, s: V, diag: V, up: V, left: V, ga: f64, gb: V) -> V {
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            let sub = diag[l] + s[l].sqrt();
+            let x = left[l] + gb[l];
+            let y = if sub < x { sub } else { x };
+            let z = up[l] + ga;
+            c[l] = if y < z { y } else { z };
+        }
+        c
+    }
+    fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
+        c
+    }
+    fn borders(&self, a: Traj, cols: &[Traj], b: &mut Borders) -> bool {
+        let m = cols.iter().map(|t| t.len()).max().unwrap_or(0);
+        let (mut costs, mut border) = (Vec::new(), Vec::new());
+        self.gap_costs(a, &mut b.ga, &mut b.left);
+        b.gb.clear();
+        b.gb.resize(m, [0.0; LANES]);
+        b.top.clear();
+        b.top.resize(m + 1, [0.0; LANES]);
+        for (l, t) in cols.iter().enumerate() {
+            self.gap_costs(*t, &mut costs, &mut border);
+            for (j, v) in costs.iter().enumerate() {
+                b.gb[j][l] = *v;
+            }
+            for (j, v) in border.iter().enumerate() {
+                b.top[j][l] = *v;
+            }
+        }
+        true
+    }
+}
+
 /// The DP over `a` (rows) against the packed columns; `lens[l]` is lane l's column count.
 #[inline(always)]
 fn kernel<R: LaneRule, const D: usize>(
@@ -219,12 +308,17 @@ fn kernel<R: LaneRule, const D: usize>(
     lens: &[usize; LANES],
     prev: &mut [V],
     cur: &mut [V],
+    bd: Option<&Borders>,
 ) -> V {
     let n = a.len() / D;
     prev[0] = [r.corner(); LANES];
     for (j, v) in prev[1..=m].iter_mut().enumerate() {
-        *v = [r.top(j + 1); LANES];
+        *v = match bd {
+            Some(b) => b.top[j + 1],
+            None => [r.top(j + 1); LANES],
+        };
     }
+    let zero = [0.0; LANES];
     let (mut prev, mut cur) = (prev, cur);
     for i in 0..n {
         let p = &a[i * D..i * D + D];
@@ -232,7 +326,10 @@ fn kernel<R: LaneRule, const D: usize>(
         for k in 0..D {
             pk[k] = [p[k]; LANES];
         }
-        let mut left = [r.left(i + 1); LANES];
+        let (mut left, ga) = match bd {
+            Some(b) => ([b.left[i + 1]; LANES], b.ga[i]),
+            None => ([r.left(i + 1); LANES], 0.0),
+        };
         cur[0] = left;
         for j in 1..=m {
             let b = &cols[(j - 1) * D..(j - 1) * D + D];
@@ -247,7 +344,11 @@ fn kernel<R: LaneRule, const D: usize>(
                     s[l] += d * d;
                 }
             }
-            let c = r.cell(s, prev[j - 1], prev[j], left);
+            let gb = match bd {
+                Some(b) => b.gb[j - 1],
+                None => zero,
+            };
+            let c = r.cell(s, prev[j - 1], prev[j], left, ga, gb);
             cur[j] = c;
             left = c;
         }
@@ -270,10 +371,11 @@ unsafe fn kernel_avx2<R: LaneRule, const D: usize>(
     lens: &[usize; LANES],
     prev: &mut [V],
     cur: &mut [V],
+    bd: Option<&Borders>,
 ) -> V {
     // The same code compiled for AVX2 (4 f64 per register). FMA is only enabled, never
     // contracted into: Rust does not fuse a * b + c without an explicit mul_add.
-    kernel::<R, D>(r, a, cols, m, lens, prev, cur)
+    kernel::<R, D>(r, a, cols, m, lens, prev, cur, bd)
 }
 
 fn has_avx2() -> bool {
@@ -312,6 +414,8 @@ pub fn rows<R: LaneRule>(r: R, a: Traj, cols: &[Traj], out: &mut [f64], scratch:
     }
     scratch.prev.resize(m + 1, [0.0; LANES]);
     scratch.cur.resize(m + 1, [0.0; LANES]);
+    let has_borders = r.borders(a, cols, &mut scratch.borders);
+    let bd = has_borders.then_some(&scratch.borders);
     let (cols_buf, prev, cur) = (&scratch.cols[..], &mut scratch.prev[..], &mut scratch.cur[..]);
     let r = if has_avx2() {
         #[cfg(target_arch = "x86_64")]
@@ -320,18 +424,18 @@ pub fn rows<R: LaneRule>(r: R, a: Traj, cols: &[Traj], out: &mut [f64], scratch:
             // function is otherwise the safe `kernel`, with the same bounds-checked indexing.
             unsafe {
                 if d == 2 {
-                    kernel_avx2::<R, 2>(r, a.coords, cols_buf, m, &lens, prev, cur)
+                    kernel_avx2::<R, 2>(r, a.coords, cols_buf, m, &lens, prev, cur, bd)
                 } else {
-                    kernel_avx2::<R, 3>(r, a.coords, cols_buf, m, &lens, prev, cur)
+                    kernel_avx2::<R, 3>(r, a.coords, cols_buf, m, &lens, prev, cur, bd)
                 }
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
         unreachable!()
     } else if d == 2 {
-        kernel::<R, 2>(r, a.coords, cols_buf, m, &lens, prev, cur)
+        kernel::<R, 2>(r, a.coords, cols_buf, m, &lens, prev, cur, bd)
     } else {
-        kernel::<R, 3>(r, a.coords, cols_buf, m, &lens, prev, cur)
+        kernel::<R, 3>(r, a.coords, cols_buf, m, &lens, prev, cur, bd)
     };
     out.copy_from_slice(&r[..cols.len()]);
 }
