@@ -127,13 +127,24 @@ impl<'a> Evaluator<'a> {
             return;
         };
         let a = self.a.get(i);
-        let mut t = 0;
+        // Group the row's columns by length: a pass costs its longest column in every lane,
+        // so similar lengths waste little. Results are scattered back to their positions.
+        let mut order = std::mem::take(&mut scratch.order);
+        order.clear();
+        order.extend(0..out.len());
+        order.sort_by_key(|&c| self.b.traj_len(j0 + c));
         let mut cols: Vec<Traj> = Vec::with_capacity(lanes::LANES);
-        while out.len() - t >= LANES_MIN {
-            let k = (out.len() - t).min(lanes::LANES);
+        let mut res = [0.0; lanes::LANES];
+        for group in order.chunks(lanes::LANES) {
+            if group.len() < LANES_MIN {
+                for &c in group {
+                    out[c] = self.eval(i, j0 + c);
+                }
+                continue;
+            }
             cols.clear();
-            cols.extend((0..k).map(|c| self.b.get(j0 + t + c)));
-            let o = &mut out[t..t + k];
+            cols.extend(group.iter().map(|&c| self.b.get(j0 + c)));
+            let o = &mut res[..group.len()];
             match rule {
                 LaneKind::Dtw => lanes::rows(lanes::DtwLanes, a, &cols, o, scratch),
                 LaneKind::Frechet => lanes::rows(lanes::FrechetLanes, a, &cols, o, scratch),
@@ -141,11 +152,11 @@ impl<'a> Evaluator<'a> {
                 LaneKind::Edr(r) => lanes::rows(r, a, &cols, o, scratch),
                 LaneKind::Erp(r) => lanes::rows(r, a, &cols, o, scratch),
             }
-            t += k;
+            for (&c, v) in group.iter().zip(o.iter()) {
+                out[c] = *v;
+            }
         }
-        for (c, o) in out[t..].iter_mut().enumerate() {
-            *o = self.eval(i, j0 + t + c);
-        }
+        scratch.order = order;
     }
 
     /// A cost estimate for scheduling: the size of the DP matrix.

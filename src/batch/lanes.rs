@@ -26,6 +26,8 @@ pub struct Scratch {
     prev: Vec<V>,
     cur: Vec<V>,
     borders: Borders,
+    /// A row's columns in order of length, so each pass groups similar lengths.
+    pub order: Vec<usize>,
 }
 
 #[inline(always)]
