@@ -57,12 +57,21 @@ fn vmax(a: V, b: V) -> V {
 /// One DP metric as the lanes see it: borders, the cell rule on the squared ground distance
 /// `s`, and the final value.
 pub trait LaneRule: Copy {
-    fn corner(&self) -> f64;
-    fn top(&self, j: usize) -> f64;
-    fn left(&self, i: usize) -> f64;
+    /// C(0, 0), C(0, j) and C(i, 0); the defaults are the min-plus metrics' (0, +inf, +inf).
+    fn corner(&self) -> f64 {
+        0.0
+    }
+    fn top(&self, _j: usize) -> f64 {
+        f64::INFINITY
+    }
+    fn left(&self, _i: usize) -> f64 {
+        f64::INFINITY
+    }
     /// `ga`: the row point's gap cost, `gb`: the column points' (ERP only; 0 otherwise).
     fn cell(&self, s: V, diag: V, up: V, left: V, ga: f64, gb: V) -> V;
-    fn finish(&self, c: f64, n: usize, m: usize) -> f64;
+    fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
+        c
+    }
     /// Metrics whose borders and gap costs depend on the trajectories (ERP) fill them here;
     /// `ga`/`left` are per row point, `gb`/`top` per column point and lane.
     fn borders(&self, _a: Traj, _cols: &[Traj], _b: &mut Borders) -> bool {
@@ -84,15 +93,6 @@ pub struct Borders {
 pub struct DtwLanes;
 
 impl LaneRule for DtwLanes {
-    fn corner(&self) -> f64 {
-        0.0
-    }
-    fn top(&self, _j: usize) -> f64 {
-        f64::INFINITY
-    }
-    fn left(&self, _i: usize) -> f64 {
-        f64::INFINITY
-    }
     #[inline(always)]
     fn cell(&self, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
         // min(diag, up) is off the critical path; the chain is min(left, .) then the add.
@@ -103,9 +103,6 @@ impl LaneRule for DtwLanes {
         }
         c
     }
-    fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
-        c
-    }
 }
 
 /// Discrete Fréchet in squared distances; the one sqrt is in `finish`.
@@ -113,15 +110,6 @@ impl LaneRule for DtwLanes {
 pub struct FrechetLanes;
 
 impl LaneRule for FrechetLanes {
-    fn corner(&self) -> f64 {
-        0.0
-    }
-    fn top(&self, _j: usize) -> f64 {
-        f64::INFINITY
-    }
-    fn left(&self, _i: usize) -> f64 {
-        f64::INFINITY
-    }
     #[inline(always)]
     fn cell(&self, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
         vmax(s, vmin(left, vmin(diag, up)))
@@ -255,15 +243,6 @@ impl ErpLanes {
 }
 
 impl LaneRule for ErpLanes {
-    fn corner(&self) -> f64 {
-        0.0
-    }
-    fn top(&self, _j: usize) -> f64 {
-        0.0
-    }
-    fn left(&self, _i: usize) -> f64 {
-        0.0
-    }
     #[inline(always)]
     fn cell(&self, s: V, diag: V, up: V, left: V, ga: f64, gb: V) -> V {
         let mut c = [0.0; LANES];
@@ -274,9 +253,6 @@ impl LaneRule for ErpLanes {
             let z = up[l] + ga;
             c[l] = if y < z { y } else { z };
         }
-        c
-    }
-    fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
         c
     }
     fn borders(&self, a: Traj, cols: &[Traj], b: &mut Borders) -> bool {
@@ -300,18 +276,20 @@ impl LaneRule for ErpLanes {
     }
 }
 
-/// The DP over `a` (rows) against the packed columns; `lens[l]` is lane l's column count.
-#[inline(always)]
-fn kernel<R: LaneRule, const D: usize>(
-    r: R,
-    a: &[f64],
-    cols: &[V],
+/// One pass: the row trajectory `a`, the packed columns (`m` points, `lens[l]` in lane l) and,
+/// for ERP, the borders.
+struct Pass<'a> {
+    a: &'a [f64],
+    cols: &'a [V],
     m: usize,
-    lens: &[usize; LANES],
-    prev: &mut [V],
-    cur: &mut [V],
-    bd: Option<&Borders>,
-) -> V {
+    lens: [usize; LANES],
+    bd: Option<&'a Borders>,
+}
+
+/// The DP of one pass, two rows of lanes at a time.
+#[inline(always)]
+fn kernel<R: LaneRule, const D: usize>(r: R, pass: &Pass, prev: &mut [V], cur: &mut [V]) -> V {
+    let Pass { a, cols, m, lens, bd } = *pass;
     let n = a.len() / D;
     prev[0] = [r.corner(); LANES];
     for (j, v) in prev[1..=m].iter_mut().enumerate() {
@@ -365,19 +343,10 @@ fn kernel<R: LaneRule, const D: usize>(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn kernel_avx2<R: LaneRule, const D: usize>(
-    r: R,
-    a: &[f64],
-    cols: &[V],
-    m: usize,
-    lens: &[usize; LANES],
-    prev: &mut [V],
-    cur: &mut [V],
-    bd: Option<&Borders>,
-) -> V {
+unsafe fn kernel_avx2<R: LaneRule, const D: usize>(r: R, pass: &Pass, prev: &mut [V], cur: &mut [V]) -> V {
     // The same code compiled for AVX2 (4 f64 per register). FMA is only enabled, never
     // contracted into: Rust does not fuse a * b + c without an explicit mul_add.
-    kernel::<R, D>(r, a, cols, m, lens, prev, cur, bd)
+    kernel::<R, D>(r, pass, prev, cur)
 }
 
 fn has_avx2() -> bool {
@@ -417,8 +386,14 @@ pub fn rows<R: LaneRule>(r: R, a: Traj, cols: &[Traj], out: &mut [f64], scratch:
     scratch.prev.resize(m + 1, [0.0; LANES]);
     scratch.cur.resize(m + 1, [0.0; LANES]);
     let has_borders = r.borders(a, cols, &mut scratch.borders);
-    let bd = has_borders.then_some(&scratch.borders);
-    let (cols_buf, prev, cur) = (&scratch.cols[..], &mut scratch.prev[..], &mut scratch.cur[..]);
+    let pass = Pass {
+        a: a.coords,
+        cols: &scratch.cols[..],
+        m,
+        lens,
+        bd: has_borders.then_some(&scratch.borders),
+    };
+    let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
     let r = if has_avx2() {
         #[cfg(target_arch = "x86_64")]
         {
@@ -426,18 +401,18 @@ pub fn rows<R: LaneRule>(r: R, a: Traj, cols: &[Traj], out: &mut [f64], scratch:
             // function is otherwise the safe `kernel`, with the same bounds-checked indexing.
             unsafe {
                 if d == 2 {
-                    kernel_avx2::<R, 2>(r, a.coords, cols_buf, m, &lens, prev, cur, bd)
+                    kernel_avx2::<R, 2>(r, &pass, prev, cur)
                 } else {
-                    kernel_avx2::<R, 3>(r, a.coords, cols_buf, m, &lens, prev, cur, bd)
+                    kernel_avx2::<R, 3>(r, &pass, prev, cur)
                 }
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
         unreachable!()
     } else if d == 2 {
-        kernel::<R, 2>(r, a.coords, cols_buf, m, &lens, prev, cur, bd)
+        kernel::<R, 2>(r, &pass, prev, cur)
     } else {
-        kernel::<R, 3>(r, a.coords, cols_buf, m, &lens, prev, cur, bd)
+        kernel::<R, 3>(r, &pass, prev, cur)
     };
     out.copy_from_slice(&r[..cols.len()]);
 }

@@ -35,6 +35,18 @@ pub fn check_packed(offsets: &Bound<'_, PyAny>, coords: &Bound<'_, PyAny>, name:
     Ok(())
 }
 
+/// Runs `f` on packed trajectories after checking them, labelled "trajs" in errors.
+fn with_packed<T>(
+    offsets: &Bound<'_, PyAny>,
+    coords: &Bound<'_, PyAny>,
+    f: impl FnOnce(&Collection) -> T,
+) -> PyResult<T> {
+    let off = int_vec(offsets, "offsets")?;
+    let (xy, dim) = points(coords, "coords")?;
+    let x = Collection::new(off.as_slice()?, xy.as_slice()?, dim, "trajs").map_err(to_py)?;
+    Ok(f(&x))
+}
+
 /// Writes a sealed arena file atomically (temporary name, flush, seal, rename); returns its header.
 #[pyfunction]
 pub fn arena_write<'py>(
@@ -43,10 +55,7 @@ pub fn arena_write<'py>(
     offsets: &Bound<'py, PyAny>,
     coords: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let off = int_vec(offsets, "offsets")?;
-    let (xy, dim) = points(coords, "coords")?;
-    let x = Collection::new(off.as_slice()?, xy.as_slice()?, dim, "trajs").map_err(to_py)?;
-    let h = py.detach(|| arena::write_file(&path, &x)).map_err(to_py)?;
+    let h = with_packed(offsets, coords, |x| py.detach(|| arena::write_file(&path, x)))?.map_err(to_py)?;
     header_dict(py, &h)
 }
 
@@ -57,10 +66,7 @@ pub fn arena_encode<'py>(
     offsets: &Bound<'py, PyAny>,
     coords: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let off = int_vec(offsets, "offsets")?;
-    let (xy, dim) = points(coords, "coords")?;
-    let x = Collection::new(off.as_slice()?, xy.as_slice()?, dim, "trajs").map_err(to_py)?;
-    let buf = py.detach(|| arena::writer::encode(&x));
+    let buf = with_packed(offsets, coords, |x| py.detach(|| arena::writer::encode(x)))?;
     Ok(PyBytes::new(py, &buf))
 }
 

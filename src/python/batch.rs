@@ -39,6 +39,13 @@ fn borrow_out<'py>(out: &Bound<'py, PyAny>) -> PyResult<Out<'py>> {
 }
 
 impl Out<'_> {
+    fn len(&self) -> u64 {
+        match self {
+            Out::F64(a) => a.len() as u64,
+            Out::F32(a) => a.len() as u64,
+        }
+    }
+
     fn slice(&mut self) -> PyResult<OutSlice<'_>> {
         Ok(match self {
             Out::F64(a) => OutSlice::F64(a.as_slice_mut()?),
@@ -87,10 +94,7 @@ fn run_detached(
 }
 
 fn expect_len(out: &Out, want: u64) -> PyResult<()> {
-    let have = match out {
-        Out::F64(a) => a.len(),
-        Out::F32(a) => a.len(),
-    } as u64;
+    let have = out.len();
     if have != want {
         return Err(PyValueError::new_err(format!("out: expected {want} elements, got {have}")));
     }
@@ -118,10 +122,7 @@ pub fn pdist(
     let n = x.len() as u64;
     let m = n * n.saturating_sub(1) / 2;
     let mut o = borrow_out(out)?;
-    let len = match &o {
-        Out::F64(a) => a.len(),
-        Out::F32(a) => a.len(),
-    } as u64;
+    let len = o.len();
     if start.checked_add(len).is_none_or(|e| e > m) {
         return Err(PyValueError::new_err(format!(
             "start: entries [{start}, {}) are outside the {m} pairs of {n} trajectories",
@@ -172,10 +173,7 @@ pub fn cdist(
     }
     let mut o = borrow_out(out)?;
     let block = (r1 - r0) * (c1 - c0);
-    let len = match &o {
-        Out::F64(a) => a.len(),
-        Out::F32(a) => a.len(),
-    } as u64;
+    let len = o.len();
     if start.checked_add(len).is_none_or(|e| e > block) {
         return Err(PyValueError::new_err(format!(
             "out: entries [{start}, {}) do not fit the block's {block} entries",
