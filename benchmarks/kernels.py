@@ -102,26 +102,41 @@ def main():
     ap.add_argument("--sf", type=int, default=1000,
                     help="San Francisco trajectories in case (c); spherical Hausdorff/SSPD at 1,000 "
                          "take about a minute per call on both libraries")
+    ap.add_argument("--only", default="",
+                    help="comma-separated metric names and/or cases (a,b,c,d) to run; default all")
     ap.add_argument("--json", default=os.path.join(os.path.dirname(__file__), "results", "kernels.json"))
     args = ap.parse_args()
     cores = os.cpu_count()
     rng = np.random.default_rng(0)
+    only = set(filter(None, args.only.split(",")))
+
+    def want(case, name):
+        cs, ms = only & set("abcd"), only - set("abcd")
+        return (not cs or case in cs) and (not ms or name in ms)
+
     rows = []
     A = [rng.normal(size=(200, 2)).cumsum(axis=0) for _ in range(100)]
     B = [rng.normal(size=(n, 2)).cumsum(axis=0) for n in rng.integers(20, 201, 100)]
     D = [rng.normal(size=(10, 2)).cumsum(axis=0) for _ in range(20)]
-    rows += case_rows("a: 100x200", A, "dtw", {}, args.repeat, cores)
-    rows += case_rows("b: 100x20-200", B, "dtw", {}, args.repeat, cores)
+    if want("a", "dtw"):
+        rows += case_rows("a: 100x200", A, "dtw", {}, args.repeat, cores)
+    if want("b", "dtw"):
+        rows += case_rows("b: 100x20-200", B, "dtw", {}, args.repeat, cores)
     sf = ta.datasets.san_francisco()[:args.sf]
     g = tuple(np.concatenate(sf).mean(axis=0))
     for space, eps in (("euclidean", 1e-3), ("spherical", 100.0)):
         sp = {} if space == "euclidean" else {"space": space}
         for name, p in (("dtw", {}), ("discrete_frechet", {}), ("lcss", {"eps": eps}),
                         ("edr", {"eps": eps}), ("erp", {"g": g}), ("hausdorff", {}), ("sspd", {})):
+            if not want("c", name):
+                continue
             rows += case_rows(f"c: SF {args.sf} {space}", sf, name, {**p, **sp}, args.repeat, cores)
     for name in ("frechet", "edwp"):
+        if not want("c", name):
+            continue
         rows += case_rows("c: SF 100 euclidean", sf[:100], name, {}, max(1, args.repeat // 2), cores)
-    rows += case_rows("d: 20x10", D, "dtw", {}, max(args.repeat, 20), cores)
+    if want("d", "dtw"):
+        rows += case_rows("d: 20x10", D, "dtw", {}, max(args.repeat, 20), cores)
 
     print(f"{'case':22s} {'metric':17s} {'space':9s} {'jobs':>4s} {'ns/cell/core':>12s} "
           f"{'vs tdrs':>8s} {'vs dtai':>8s}")

@@ -2,7 +2,8 @@
 //! trajectory once. Per-call preparation lives here (SOWD's grid over the whole call).
 
 use crate::error::{Error, Result};
-use crate::metrics::{self, sowd, spec::MetricKind};
+use crate::geometry::polyline_euclidean::PolySet;
+use crate::metrics::{self, hausdorff, sowd, spec::MetricKind, sspd};
 use crate::MetricSpec;
 use crate::traj::{Collection, Traj};
 
@@ -59,6 +60,8 @@ pub struct Evaluator<'a> {
     /// SOWD only: rasterised a and b (b is `None` when it is the same collection as a).
     cells: Option<(sowd::CellSet, Option<sowd::CellSet>)>,
     lanes: Option<LaneKind>,
+    /// Euclidean Hausdorff/SSPD: a and b laid out once for the point-to-polyline kernel.
+    polys: Option<(PolySet, Option<PolySet>)>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -100,7 +103,10 @@ impl<'a> Evaluator<'a> {
         } else {
             None
         };
-        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells, lanes: lane_kind(spec) })
+        let polys = (spec.space == crate::Space::Euclidean
+            && matches!(spec.kind, MetricKind::Hausdorff | MetricKind::Sspd))
+            .then(|| (PolySet::new(a.iter()), b.as_ref().map(|(c, _)| PolySet::new(c.iter()))));
+        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells, lanes: lane_kind(spec), polys })
     }
 
     /// Distance between a[i] and b[j].
@@ -109,6 +115,14 @@ impl<'a> Evaluator<'a> {
         if let Some((ca, cb)) = &self.cells {
             let cb = cb.as_ref().unwrap_or(ca);
             return sowd::sowd(ca.get(i), cb.get(j), self.spec.variant == crate::Variant::TrajDist);
+        }
+        if let Some((pa, pb)) = &self.polys {
+            let (x, y) = (pa.get(i), pb.as_ref().unwrap_or(pa).get(j));
+            let exact_vertices = self.spec.variant == crate::Variant::Standard;
+            return match self.spec.kind {
+                MetricKind::Hausdorff => hausdorff::hausdorff_packed(x, y, exact_vertices),
+                _ => sspd::sspd_packed(x, y, exact_vertices),
+            };
         }
         metrics::distance(self.spec, self.a.get(i), self.b.get(j))
     }

@@ -14,6 +14,7 @@
 //! monotone sqrt, so sqrt is taken once at the end; LCSS/EDR test `sqrt(s) < eps` as `s <= T`,
 //! with T the largest double whose sqrt is below eps (found exactly, see `below_threshold`).
 
+use crate::cpu::has_avx2;
 use crate::traj::Traj;
 
 pub const LANES: usize = 8;
@@ -347,19 +348,6 @@ unsafe fn kernel_avx2<R: LaneRule, const D: usize>(r: R, pass: &Pass, prev: &mut
     // The same code compiled for AVX2 (4 f64 per register). FMA is only enabled, never
     // contracted into: Rust does not fuse a * b + c without an explicit mul_add.
     kernel::<R, D>(r, pass, prev, cur)
-}
-
-fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::sync::OnceLock;
-        static AVX2: OnceLock<bool> = OnceLock::new();
-        *AVX2.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
 }
 
 /// The metric of `r` (Euclidean) between `a` and up to LANES columns; `out[l]` gets d(a, cols[l]).

@@ -1,4 +1,5 @@
-use super::Ground;
+use super::{polyline_euclidean, Ground, Reduce};
+use crate::traj::Traj;
 
 /// Straight-line distance in 2-D or 3-D.
 #[derive(Clone, Copy, Debug, Default)]
@@ -45,5 +46,11 @@ impl Ground for Euclidean {
             }
             sq.sqrt()
         }
+    }
+
+    fn directed(&self, a: Traj, b: Traj, exact_vertices: bool, red: Reduce) -> f64 {
+        // One-off layout; batch calls lay out every trajectory once (`PolySet` in the evaluator).
+        let set = polyline_euclidean::PolySet::new([a, b].into_iter());
+        polyline_euclidean::directed(set.get(0), set.get(1), exact_vertices, red)
     }
 }

@@ -1,7 +1,8 @@
-use super::Ground;
+use super::{polyline_spherical, Ground, Reduce};
+use crate::traj::Traj;
 
 /// Earth radius used by traj-dist and by the standard definition (metres).
-const R: f64 = 6_378_137.0;
+pub(super) const R: f64 = 6_378_137.0;
 
 /// Haversine distance on [longitude, latitude] in degrees, in metres.
 ///
@@ -10,7 +11,7 @@ const R: f64 = 6_378_137.0;
 #[derive(Clone, Copy, Debug)]
 pub struct Haversine {
     rad: f64,
-    trajdist: bool,
+    pub(super) trajdist: bool,
 }
 
 impl Haversine {
@@ -25,7 +26,7 @@ impl Haversine {
     }
 
     #[inline(always)]
-    fn hav(&self, lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
+    pub(super) fn hav(&self, lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
         let rad = self.rad;
         let dlat = (lat2 - lat1) * rad;
         let dlon = rad * (lon2 - lon1);
@@ -37,7 +38,7 @@ impl Haversine {
     }
 
     #[inline(always)]
-    fn bearing(&self, lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
+    pub(super) fn bearing(&self, lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
         let rad = self.rad;
         let dlon = rad * (lon2 - lon1);
         let y = dlon.sin() * (rad * lat2).cos();
@@ -47,7 +48,7 @@ impl Haversine {
     }
 
     #[inline(always)]
-    fn along_track(&self, d: f64, crt: f64) -> f64 {
+    pub(super) fn along_track(&self, d: f64, crt: f64) -> f64 {
         let ratio = (d / R).cos() / (crt / R).cos();
         // Rounding can push the ratio past 1; acos would give NaN. NaN fails the comparison in
         // point_to_segment exactly like the 0 it is clamped to here, so results do not change.
@@ -68,13 +69,27 @@ impl Ground for Haversine {
             return self.dist(p, s);
         }
         let d13 = self.hav(s[0], s[1], p[0], p[1]);
-        let t13 = self.bearing(s[0], s[1], p[0], p[1]);
-        let t12 = self.bearing(s[0], s[1], e[0], e[1]);
-        let crt = ((d13 / R).sin() * (t13 - t12).sin()).asin() * R;
         let d23 = self.hav(e[0], e[1], p[0], p[1]);
+        let d12 = self.hav(s[0], s[1], e[0], e[1]);
+        let t12 = self.bearing(s[0], s[1], e[0], e[1]);
+        self.segment_from(p, s, d13, d23, d12, t12)
+    }
+
+    fn directed(&self, a: Traj, b: Traj, exact_vertices: bool, red: Reduce) -> f64 {
+        polyline_spherical::directed(self, a, b, exact_vertices, red)
+    }
+}
+
+impl Haversine {
+    /// The rest of `point_to_segment` once the distances from both ends (d13, d23), the
+    /// segment's length d12 and its initial bearing t12 are known; the polyline kernel shares
+    /// them between neighbouring segments.
+    #[inline(always)]
+    pub(super) fn segment_from(&self, p: &[f64], s: &[f64], d13: f64, d23: f64, d12: f64, t12: f64) -> f64 {
+        let t13 = self.bearing(s[0], s[1], p[0], p[1]);
+        let crt = ((d13 / R).sin() * (t13 - t12).sin()).asin() * R;
         let d1p = self.along_track(d13, crt);
         let d2p = self.along_track(d23, crt);
-        let d12 = self.hav(s[0], s[1], e[0], e[1]);
         if d1p > d12 || d2p > d12 {
             d13.min(d23)
         } else {

@@ -1,25 +1,25 @@
 //! Hausdorff distance, vertex-to-polyline: max(h(A->B), h(B->A)).
 
-use crate::geometry::{point_to_polyline_above, Ground};
+use crate::geometry::polyline_euclidean::{self, PolyView};
+use crate::geometry::{Ground, Reduce};
 use crate::traj::Traj;
 
 /// max over a's vertices of the distance to polyline b.
 pub fn directed<G: Ground>(g: &G, a: Traj, b: Traj, exact_vertices: bool) -> f64 {
-    directed_above(g, a, b, exact_vertices, 0.0)
+    g.directed(a, b, exact_vertices, Reduce::Max(0.0))
 }
 
-/// max(h0, h(A->B)); points that cannot raise the max are abandoned early.
-fn directed_above<G: Ground>(g: &G, a: Traj, b: Traj, exact_vertices: bool, h0: f64) -> f64 {
-    let mut h = h0;
-    for i in 0..a.len() {
-        h = h.max(point_to_polyline_above(g, a.p(i), b, exact_vertices, h));
-    }
-    h
-}
-
-/// `exact_vertices`: see `point_to_polyline` (true in the standard variant).
+/// `exact_vertices`: see `geometry::point_to_polyline` (true in the standard variant).
 pub fn hausdorff<G: Ground>(g: &G, a: Traj, b: Traj, exact_vertices: bool) -> f64 {
-    // The second direction starts from the first one's max: max(x, max(y...)) is the same value.
+    // The second direction starts from the first one's max: max(x, max(y...)) is the same value,
+    // and points of b that cannot raise it are abandoned early.
     let h = directed(g, a, b, exact_vertices);
-    directed_above(g, b, a, exact_vertices, h)
+    g.directed(b, a, exact_vertices, Reduce::Max(h))
+}
+
+/// Euclidean Hausdorff over trajectories laid out once per call (the batch path); the same
+/// value as `hausdorff(&Euclidean, ..)`.
+pub fn hausdorff_packed(a: PolyView, b: PolyView, exact_vertices: bool) -> f64 {
+    let h = polyline_euclidean::directed(a, b, exact_vertices, Reduce::Max(0.0));
+    polyline_euclidean::directed(b, a, exact_vertices, Reduce::Max(h))
 }
