@@ -82,3 +82,42 @@ def test_strict_eps_boundary():
     for eps in (5.0, 1.0, d, np.nextafter(d, np.inf), np.nextafter(d, 0), np.sqrt(2.0), np.nextafter(np.sqrt(2.0), 9)):
         for f, name in ((ta.lcss, "lcss"), (ta.edr, "edr")):
             assert np.array_equal(ta.pdist(X, name, eps=eps), _pairs_single(X, f, eps=eps)), (name, eps)
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_polyline_metrics_bit_identical(dim):
+    """Hausdorff and SSPD: the batch path lays trajectories out once per call and runs four
+    points per vector; it must give the single-pair values bit for bit (one-point trajectories,
+    repeated points and shared vertices included)."""
+    base = _data(dim, 40 + dim, hi=30, n=31)
+    base[4] = np.repeat(base[4], 2, axis=0)
+    base[5] = np.vstack([base[6][-1:], base[5]])
+    one_point = base[:3] + [base[3][:1]] + base[4:]
+    # traj-dist refuses one-point trajectories for these metrics (it returns a sentinel).
+    variants = [({}, one_point)] + ([({"compat": "traj-dist"}, base)] if dim == 2 else [])
+    for f, name in ((ta.hausdorff, "hausdorff"), (ta.sspd, "sspd")):
+        for p, X in variants:
+            want = _pairs_single(X, f, **p)
+            for n_jobs in (1, 2):
+                assert np.array_equal(ta.pdist(X, name, n_jobs=n_jobs, **p), want), (name, p)
+            C = ta.cdist(X[:7], X, name, **p)
+            assert np.array_equal(C, np.array([[f(x, y, **p) for y in X] for x in X[:7]])), (name, p)
+
+
+@pytest.mark.parametrize("compat", [None, "traj-dist"])
+def test_spherical_metrics_bit_identical(compat):
+    """Every metric in the spherical space, batch against single pair, on San Francisco data."""
+    X = ta.datasets.san_francisco()[:24]
+    X[3] = np.repeat(X[3], 2, axis=0)
+    if compat is None:
+        X[2] = X[2][:1]
+    p = {"space": "spherical"} if compat is None else {"space": "spherical", "compat": compat}
+    cases = [(ta.dtw, "dtw", {}), (ta.lcss, "lcss", {"eps": 150.0}), (ta.edr, "edr", {"eps": 150.0}),
+             (ta.erp, "erp", {"g": (-122.4, 37.75)}), (ta.hausdorff, "hausdorff", {}),
+             (ta.sspd, "sspd", {})]
+    if compat is None:  # traj-dist has no spherical discrete Fréchet
+        cases.append((ta.discrete_frechet, "discrete_frechet", {}))
+    for f, name, q in cases:
+        want = _pairs_single(X, f, **p, **q)
+        for n_jobs in (1, 2):
+            assert np.array_equal(ta.pdist(X, name, n_jobs=n_jobs, **p, **q), want), (name, compat)

@@ -11,7 +11,7 @@ mod spherical;
 
 pub use euclidean::Euclidean;
 pub use polyline::{point_to_polyline, Reduce};
-pub use spherical::Haversine;
+pub use spherical::{Haversine, HaversinePrepared};
 
 use crate::traj::Traj;
 

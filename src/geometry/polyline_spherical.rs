@@ -9,35 +9,40 @@
 
 use std::cell::RefCell;
 
-use super::{polyline, Ground, Haversine, Reduce};
+use super::spherical::Pt;
+use super::{polyline, Haversine, Reduce};
 use crate::traj::Traj;
 
-/// Per segment of one polyline: length (d12) and initial bearing (t12).
+/// One polyline's vertices with their latitude trigonometry, each segment's length and bearing,
+/// and the points of the other trajectory, prepared once per call of `directed`.
 #[derive(Default)]
-struct Segments {
+struct Prepared {
+    verts: Vec<Pt>,
     d12: Vec<f64>,
     t12: Vec<f64>,
+    pts: Vec<Pt>,
 }
 
 thread_local! {
-    static SEGMENTS: RefCell<Segments> = RefCell::default();
+    static PREPARED: RefCell<Prepared> = RefCell::default();
 }
 
-fn point_min(g: &Haversine, p: &[f64], t: Traj, sg: &Segments, exact_vertices: bool, bound: f64) -> f64 {
+fn point_min(g: &Haversine, p: &[f64], pp: &Pt, t: Traj, pr: &Prepared, exact_vertices: bool, bound: f64) -> f64 {
     let mut best = f64::INFINITY;
-    let v0 = t.p(0);
-    // hav(start of segment k, p), carried from the end of segment k - 1.
-    let mut d_s = g.hav(v0[0], v0[1], p[0], p[1]);
+    let v = &pr.verts;
+    // (distance, its sin and cos over R) from the start of segment k to p, carried from the end
+    // of segment k - 1.
+    let mut d_s = Haversine::end_terms(g.hav(&v[0], pp));
     for k in 0..t.len() - 1 {
         let (s, e) = (t.p(k), t.p(k + 1));
         if exact_vertices && (p == s || p == e) {
             return 0.0;
         }
-        let d_e = g.hav(e[0], e[1], p[0], p[1]);
+        let d_e = Haversine::end_terms(g.hav(&v[k + 1], pp));
         let d = if !g.trajdist && s == e {
-            g.dist(p, s)
+            g.hav(pp, &v[k])
         } else {
-            g.segment_from(p, s, d_s, d_e, sg.d12[k], sg.t12[k])
+            g.segment_core(d_s, d_e, g.bearing(&v[k], pp), pr.d12[k], pr.t12[k])
         };
         d_s = d_e;
         if d < best {
@@ -55,26 +60,30 @@ pub fn directed(g: &Haversine, a: Traj, b: Traj, exact_vertices: bool, red: Redu
     if b.len() < 2 {
         return polyline::directed_generic(g, a, b, exact_vertices, red);
     }
-    SEGMENTS.with_borrow_mut(|sg| {
-        sg.d12.clear();
-        sg.t12.clear();
+    PREPARED.with_borrow_mut(|pr| {
+        pr.verts.clear();
+        pr.verts.extend((0..b.len()).map(|k| g.pt(b.p(k))));
+        pr.pts.clear();
+        pr.pts.extend((0..a.len()).map(|i| g.pt(a.p(i))));
+        pr.d12.clear();
+        pr.t12.clear();
         for k in 0..b.len() - 1 {
-            let (s, e) = (b.p(k), b.p(k + 1));
-            sg.d12.push(g.hav(s[0], s[1], e[0], e[1]));
-            sg.t12.push(g.bearing(s[0], s[1], e[0], e[1]));
+            pr.d12.push(g.hav(&pr.verts[k], &pr.verts[k + 1]));
+            pr.t12.push(g.bearing(&pr.verts[k], &pr.verts[k + 1]));
         }
+        let pr = &*pr;
         match red {
             Reduce::Max(h0) => {
                 let mut h = h0;
                 for i in 0..a.len() {
-                    h = h.max(point_min(g, a.p(i), b, sg, exact_vertices, h));
+                    h = h.max(point_min(g, a.p(i), &pr.pts[i], b, pr, exact_vertices, h));
                 }
                 h
             }
             Reduce::Sum => {
                 let mut s = 0.0;
                 for i in 0..a.len() {
-                    s += point_min(g, a.p(i), b, sg, exact_vertices, f64::NEG_INFINITY);
+                    s += point_min(g, a.p(i), &pr.pts[i], b, pr, exact_vertices, f64::NEG_INFINITY);
                 }
                 s
             }

@@ -16,7 +16,7 @@ pub mod spec;
 pub mod sspd;
 
 use crate::error::{Error, Result};
-use crate::geometry::{Euclidean, Haversine};
+use crate::geometry::{Euclidean, Ground, Haversine, HaversinePrepared};
 use crate::traj::Traj;
 use dp::{DpDetails, DpRule};
 use spec::{MetricKind, MetricSpec, Space, Variant};
@@ -44,15 +44,40 @@ macro_rules! with_ground {
 /// ERP's default gap point, sliced to the data's dimension.
 const ORIGIN: [f64; 3] = [0.0; 3];
 
-/// Calls `k` with the DP rule of a DP metric.
+/// Calls `k` with the DP rule of a DP metric. In the spherical space the points are first
+/// prepared with their latitude's cosine (`HaversinePrepared`: the same values, computed once
+/// per point rather than twice per cell).
 fn with_rule<T>(
     spec: &MetricSpec,
     a: Traj,
     b: Traj,
     k: &mut dyn FnMut(&dyn DpRuleObj) -> T,
 ) -> T {
+    let gap = spec.g.as_deref().unwrap_or(&ORIGIN[..a.dim]);
+    match (spec.space, spec.variant) {
+        (Space::Euclidean, _) => rule_for(spec, &Euclidean, a, b, gap, k),
+        (Space::Spherical, variant) => {
+            let h = if variant == Variant::TrajDist { Haversine::trajdist() } else { Haversine::standard() };
+            let g = HaversinePrepared(h);
+            let (mut pa, mut pb, mut pg) = (Vec::new(), Vec::new(), Vec::new());
+            g.prepare(a, &mut pa);
+            g.prepare(b, &mut pb);
+            g.prepare(Traj::new(gap, 2), &mut pg);
+            rule_for(spec, &g, Traj::new(&pa, 3), Traj::new(&pb, 3), &pg, k)
+        }
+    }
+}
+
+fn rule_for<T, G: Ground>(
+    spec: &MetricSpec,
+    g: &G,
+    a: Traj,
+    b: Traj,
+    gap: &[f64],
+    k: &mut dyn FnMut(&dyn DpRuleObj) -> T,
+) -> T {
     let td = spec.variant == Variant::TrajDist;
-    with_ground!(spec, |g| match spec.kind {
+    match spec.kind {
         MetricKind::Dtw => k(&dtw::Dtw { g, a, b }),
         MetricKind::DiscreteFrechet => k(&discrete_frechet::DiscreteFrechet { g, a, b }),
         MetricKind::Lcss => k(&lcss::Lcss { g, a, b, eps: spec.eps }),
@@ -65,12 +90,9 @@ fn with_rule<T>(
             zero_border: td,
             normalize: spec.normalize,
         }),
-        MetricKind::Erp => {
-            let gap = spec.g.as_deref().unwrap_or(&ORIGIN[..a.dim]);
-            k(&erp::Erp::new(g, a, b, gap, td))
-        }
+        MetricKind::Erp => k(&erp::Erp::new(g, a, b, gap, td)),
         _ => unreachable!("not a DP metric"),
-    })
+    }
 }
 
 /// Object-safe face of a DP rule, so `with_rule` can hand any of them to one closure.
