@@ -11,6 +11,9 @@ pub mod geometry;
 pub mod metrics;
 pub mod traj;
 
+#[cfg(test)]
+mod test_rng;
+
 #[cfg(feature = "python")]
 mod python;
 

@@ -413,11 +413,8 @@ mod tests {
 
     #[test]
     fn bit_identical_to_the_scalar_kernel() {
-        let mut seed = 12345u64;
-        let mut rnd = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((seed >> 11) as f64 / (1u64 << 53) as f64) * 200.0 - 100.0
-        };
+        let mut u = crate::test_rng::uniform(12345u64);
+        let mut rnd = || u() * 200.0 - 100.0;
         let mut scratch = Scratch::default();
         for d in [2usize, 3] {
             for round in 0..20 {

@@ -251,11 +251,8 @@ mod tests {
 
     #[test]
     fn matches_the_reference_bit_for_bit() {
-        let mut seed = 99u64;
-        let mut rnd = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((seed >> 11) as f64 / (1u64 << 53) as f64) * 20.0 - 10.0
-        };
+        let mut u = crate::test_rng::uniform(99u64);
+        let mut rnd = || u() * 20.0 - 10.0;
         for d in [2usize, 3] {
             for round in 0..300 {
                 let (n, m) = (1 + round % 13, 1 + (round * 5) % 11);

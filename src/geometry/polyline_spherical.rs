@@ -97,11 +97,7 @@ mod tests {
 
     #[test]
     fn matches_the_reference_bit_for_bit() {
-        let mut seed = 7u64;
-        let mut rnd = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::test_rng::uniform(7u64);
         for g in [Haversine::standard(), Haversine::trajdist()] {
             for round in 0..200 {
                 let (n, m) = (1 + round % 7, 1 + (round * 5) % 11);
