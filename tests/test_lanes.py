@@ -56,7 +56,8 @@ def _pairs_single(X, f, **p):
 @pytest.mark.parametrize("dim", [2, 3])
 def test_other_dp_metrics_bit_identical(dim):
     X = _data(dim, 20 + dim, hi=60, n=33)
-    cases = [(ta.discrete_frechet, "discrete_frechet", {}),
+    cases = [(ta.dtw, "dtw", {"window": 0}), (ta.dtw, "dtw", {"window": 3}), (ta.dtw, "dtw", {"window": 40}),
+             (ta.discrete_frechet, "discrete_frechet", {}),
              (ta.lcss, "lcss", {"eps": 0.7}), (ta.lcss, "lcss", {"eps": 1e-6}),
              (ta.edr, "edr", {"eps": 0.7}), (ta.edr, "edr", {"eps": 2.5, "normalize": False}),
              (ta.erp, "erp", {}), (ta.erp, "erp", {"g": tuple(np.linspace(-1, 2, dim))})]

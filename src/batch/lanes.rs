@@ -285,12 +285,18 @@ struct Pass<'a> {
     m: usize,
     lens: [usize; LANES],
     bd: Option<&'a Borders>,
+    /// DTW's Sakoe-Chiba band: each lane's effective half-width (`dp::effective_window`).
+    win: Option<[f64; LANES]>,
 }
 
 /// The DP of one pass, two rows of lanes at a time.
 #[inline(always)]
 fn kernel<R: LaneRule, const D: usize>(r: R, pass: &Pass, prev: &mut [V], cur: &mut [V]) -> V {
-    let Pass { a, cols, m, lens, bd } = *pass;
+    let Pass { a, cols, m, lens, bd, win } = *pass;
+    // With a band, a row only visits the columns some lane's band reaches; the cells just
+    // outside that range are set to +inf, as every out-of-band cell is in `dp::run`, and the
+    // cells inside it are masked to +inf per lane.
+    let wmax = win.map(|w| w.iter().fold(0.0f64, |x, &y| x.max(y)) as usize);
     let n = a.len() / D;
     prev[0] = [r.corner(); LANES];
     for (j, v) in prev[1..=m].iter_mut().enumerate() {
@@ -311,8 +317,19 @@ fn kernel<R: LaneRule, const D: usize>(r: R, pass: &Pass, prev: &mut [V], cur: &
             Some(b) => ([b.left[i + 1]; LANES], b.ga[i]),
             None => ([r.left(i + 1); LANES], 0.0),
         };
+        let (lo, hi) = match wmax {
+            Some(w) => ((i + 1).saturating_sub(w).max(1), (i + 1 + w).min(m)),
+            None => (1, m),
+        };
         cur[0] = left;
-        for j in 1..=m {
+        if lo > 1 {
+            left = [f64::INFINITY; LANES];
+            cur[lo - 1] = left;
+        }
+        if hi < m {
+            cur[hi + 1] = [f64::INFINITY; LANES];
+        }
+        for j in lo..=hi {
             let b = &cols[(j - 1) * D..(j - 1) * D + D];
             let mut s = [0.0f64; LANES];
             for l in 0..LANES {
@@ -329,7 +346,13 @@ fn kernel<R: LaneRule, const D: usize>(r: R, pass: &Pass, prev: &mut [V], cur: &
                 Some(b) => b.gb[j - 1],
                 None => zero,
             };
-            let c = r.cell(s, prev[j - 1], prev[j], left, ga, gb);
+            let mut c = r.cell(s, prev[j - 1], prev[j], left, ga, gb);
+            if let Some(w) = win {
+                let off = (i + 1) as f64 - j as f64;
+                for l in 0..LANES {
+                    c[l] = if off.abs() <= w[l] { c[l] } else { f64::INFINITY };
+                }
+            }
             cur[j] = c;
             left = c;
         }
@@ -351,7 +374,15 @@ unsafe fn kernel_avx2<R: LaneRule, const D: usize>(r: R, pass: &Pass, prev: &mut
 }
 
 /// The metric of `r` (Euclidean) between `a` and up to LANES columns; `out[l]` gets d(a, cols[l]).
-pub fn rows<R: LaneRule>(r: R, a: Traj, cols: &[Traj], out: &mut [f64], scratch: &mut Scratch) {
+/// `window`: DTW's Sakoe-Chiba half-width (None: no band).
+pub fn rows<R: LaneRule>(
+    r: R,
+    a: Traj,
+    cols: &[Traj],
+    window: Option<usize>,
+    out: &mut [f64],
+    scratch: &mut Scratch,
+) {
     debug_assert!(!cols.is_empty() && cols.len() <= LANES && out.len() == cols.len());
     let d = a.dim;
     let m = cols.iter().map(|t| t.len()).max().unwrap_or(0);
@@ -374,12 +405,16 @@ pub fn rows<R: LaneRule>(r: R, a: Traj, cols: &[Traj], out: &mut [f64], scratch:
     scratch.prev.resize(m + 1, [0.0; LANES]);
     scratch.cur.resize(m + 1, [0.0; LANES]);
     let has_borders = r.borders(a, cols, &mut scratch.borders);
+    let win = window.map(|w| {
+        lens.map(|len| crate::metrics::dp::effective_window(Some(w), a.len(), len).unwrap() as f64)
+    });
     let pass = Pass {
         a: a.coords,
         cols: &scratch.cols[..],
         m,
         lens,
         bd: has_borders.then_some(&scratch.borders),
+        win,
     };
     let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
     let r = if has_avx2() {
@@ -426,10 +461,12 @@ mod tests {
                 let ta = Traj::new(&a, d);
                 let tc: Vec<Traj> = cols.iter().map(|c| Traj::new(c, d)).collect();
                 let mut out = vec![0.0; tc.len()];
-                rows(DtwLanes, ta, &tc, &mut out, &mut scratch);
-                for (l, b) in tc.iter().enumerate() {
-                    let want = dp::run(&Dtw { g: &Euclidean, a: ta, b: *b }, ta.len(), b.len(), None);
-                    assert_eq!(out[l].to_bits(), want.to_bits(), "d={d} round={round} lane={l}");
+                for window in [None, Some(0), Some(1), Some(3)] {
+                    rows(DtwLanes, ta, &tc, window, &mut out, &mut scratch);
+                    for (l, b) in tc.iter().enumerate() {
+                        let want = dp::run(&Dtw { g: &Euclidean, a: ta, b: *b }, ta.len(), b.len(), window);
+                        assert_eq!(out[l].to_bits(), want.to_bits(), "d={d} round={round} lane={l} {window:?}");
+                    }
                 }
             }
         }
