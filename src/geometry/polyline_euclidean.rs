@@ -159,11 +159,7 @@ fn group_min<const D: usize, const ABANDON: bool>(
         }
         // Checked every 4th segment, on a lane-wise max, so the loop stays in registers.
         if ABANDON && k % 4 == 3 {
-            let mut hi = [0.0; W];
-            for l in 0..W / 2 {
-                hi[l] = if best[l + W / 2] > best[l] { best[l + W / 2] } else { best[l] };
-            }
-            let top = if hi[1] > hi[0] { hi[1] } else { hi[0] };
+            let top = best.iter().fold(0.0f64, |m, &x| if x > m { x } else { m });
             if top <= stop {
                 break;
             }
