@@ -1,5 +1,6 @@
-"""The across-pairs lane kernel (Euclidean DTW) is bit-identical to the single-pair function on
-every batch path: pdist, cdist, pdist_range, cdist_block, float32 output, both variants."""
+"""The across-pairs kernels (DP metrics in both spaces, Euclidean Hausdorff/SSPD) are
+bit-identical to the single-pair functions on every batch path: pdist, cdist, pdist_range,
+cdist_block, float32 output, both variants."""
 
 import numpy as np
 import pytest
@@ -122,3 +123,41 @@ def test_spherical_metrics_bit_identical(compat):
         want = _pairs_single(X, f, **p, **q)
         for n_jobs in (1, 2):
             assert np.array_equal(ta.pdist(X, name, n_jobs=n_jobs, **p, **q), want), (name, compat)
+
+
+def _globe(seed, n=30, hi=25):
+    """[lon, lat] trajectories anywhere on Earth: far apart (the haversine's rare branch past 60
+    degrees), near-antipodal pairs, and longitudes far outside [-180, 180] (a second rare branch
+    past 10^4 radians)."""
+    rng = np.random.default_rng(seed)
+    X = [np.column_stack([rng.uniform(-180, 180, k), rng.uniform(-90, 90, k)]) for k in rng.integers(1, hi, n)]
+    X[1] = np.column_stack([X[0][:, 0] + 180.0, -X[0][:, 1]])  # antipodes of X[0]
+    X[2] = X[2] + [3.0e6, 0.0]
+    X[3] = X[0] + [1e-9, 0.0]
+    return X
+
+
+@pytest.mark.parametrize("compat", [None, "traj-dist"])
+def test_spherical_lanes_over_the_globe(compat):
+    X = _globe(11)
+    p = {"space": "spherical"} if compat is None else {"space": "spherical", "compat": compat}
+    cases = [(ta.dtw, "dtw", {}), (ta.dtw, "dtw", {"window": 3}), (ta.lcss, "lcss", {"eps": 2e6}),
+             (ta.edr, "edr", {"eps": 5e6}), (ta.erp, "erp", {"g": (10.0, 45.0)})]
+    if compat is None:
+        cases.append((ta.discrete_frechet, "discrete_frechet", {}))
+    for f, name, q in cases:
+        want = _pairs_single(X, f, **p, **q)
+        assert np.all(np.isfinite(want)), name
+        assert np.array_equal(ta.pdist(X, name, **p, **q), want), (name, q, compat)
+        C = ta.cdist(X[:5], X, name, **p, **q)
+        assert np.array_equal(C, np.array([[f(x, y, **p, **q) for y in X] for x in X[:5]])), (name, q)
+
+
+def test_spherical_strict_eps_boundary():
+    """eps equal to a haversine distance that occurs, and one ulp either side."""
+    X = ta.datasets.san_francisco()[:20]
+    d = ta.dtw(X[0][:1], X[1][:1], space="spherical")
+    for eps in (d, np.nextafter(d, np.inf), np.nextafter(d, 0), 150.0):
+        for f, name in ((ta.lcss, "lcss"), (ta.edr, "edr")):
+            want = _pairs_single(X, f, eps=eps, space="spherical")
+            assert np.array_equal(ta.pdist(X, name, eps=eps, space="spherical"), want), (name, eps)

@@ -7,49 +7,92 @@ use crate::metrics::{self, hausdorff, sowd, spec::MetricKind, sspd};
 use crate::MetricSpec;
 use crate::traj::{Collection, Traj};
 
+use super::lane_rules::{DtwLanes, EdrLanes, ErpLanes, FrechetLanes, LcssLanes};
+use super::lane_spaces::{EuclideanLanes, LaneSpace, SphericalLanes, SphericalSet};
 use super::lanes;
+use crate::geometry::{Haversine, HaversinePrepared};
 
 /// Fewest columns worth a pass of the lane kernel: even one busy lane of eight beats the
 /// scalar kernel (~4.5 against ~9 ns per cell, measured on 20 x 1,000-point pdists).
 const LANES_MIN: usize = 1;
 
-/// The metrics the lane kernels cover: Euclidean DTW (with or without a window), discrete
-/// Fréchet, LCSS, EDR and ERP (the spherical space still runs one pair at a time).
+/// The DP metrics, as the lane kernels run them (`lane_rules`).
 #[derive(Clone, Copy)]
 enum LaneKind {
     Dtw,
     Frechet,
-    Lcss(lanes::LcssLanes),
-    Edr(lanes::EdrLanes),
-    Erp(lanes::ErpLanes),
+    Lcss(LcssLanes),
+    Edr(EdrLanes),
+    Erp(ErpLanes),
 }
 
-fn lane_kind(spec: &MetricSpec) -> Option<LaneKind> {
-    if spec.space != crate::Space::Euclidean {
-        return None;
-    }
+/// The space of the lane kernels; spherical trajectories are stored once per call with their
+/// latitude's cosine (a, and b unless it is the same collection).
+enum LaneGround {
+    Euclidean,
+    Spherical(SphericalLanes, SphericalSet, Option<SphericalSet>),
+}
+
+fn lane_kind(spec: &MetricSpec, below: &dyn Fn(f64) -> Option<f64>, gap: [f64; 3]) -> Option<LaneKind> {
     let td = spec.variant == crate::Variant::TrajDist;
     match spec.kind {
         MetricKind::Dtw => Some(LaneKind::Dtw),
         MetricKind::DiscreteFrechet => Some(LaneKind::Frechet),
-        MetricKind::Lcss => Some(LaneKind::Lcss(lanes::LcssLanes { t: lanes::below_threshold(spec.eps) })),
+        MetricKind::Lcss => Some(LaneKind::Lcss(LcssLanes { t: below(spec.eps) })),
         MetricKind::Edr => {
             // traj-dist declares EDR's eps as a C float (as metrics::with_rule does).
             let eps = if td { spec.eps as f32 as f64 } else { spec.eps };
-            Some(LaneKind::Edr(lanes::EdrLanes {
-                t: lanes::below_threshold(eps),
-                zero_border: td,
-                normalize: spec.normalize,
-            }))
+            Some(LaneKind::Edr(EdrLanes { t: below(eps), zero_border: td, normalize: spec.normalize }))
         }
-        MetricKind::Erp => {
-            let mut gap = [0.0; 3];
-            if let Some(g) = spec.g.as_deref() {
-                gap[..g.len().min(3)].copy_from_slice(&g[..g.len().min(3)]);
-            }
-            Some(LaneKind::Erp(lanes::ErpLanes { gap, total_border: td }))
-        }
+        MetricKind::Erp => Some(LaneKind::Erp(ErpLanes { gap, total_border: td })),
         _ => None,
+    }
+}
+
+/// The lane kernels' view of a DP spec: rule and space (None for the other metrics).
+fn lane_setup(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Option<(LaneKind, LaneGround)> {
+    if !spec.kind.is_dp() {
+        return None;
+    }
+    let mut gap = [0.0; 3];
+    if let Some(g) = spec.g.as_deref() {
+        gap[..g.len().min(3)].copy_from_slice(&g[..g.len().min(3)]);
+    }
+    match spec.space {
+        crate::Space::Euclidean => {
+            let kind = lane_kind(spec, &|eps| EuclideanLanes.below(eps), gap)?;
+            Some((kind, LaneGround::Euclidean))
+        }
+        crate::Space::Spherical => {
+            let h = if spec.variant == crate::Variant::TrajDist { Haversine::trajdist() } else { Haversine::standard() };
+            let sp = SphericalLanes(h);
+            // ERP's gap point is stored like the points, as metrics::with_rule prepares it.
+            let mut g = Vec::new();
+            HaversinePrepared(h).prepare(Traj::new(&gap[..2], 2), &mut g);
+            let kind = lane_kind(spec, &|eps| sp.below(eps), [g[0], g[1], g[2]])?;
+            let sa = SphericalSet::new(h, a.iter());
+            let sb = b.map(|c| SphericalSet::new(h, c.iter()));
+            Some((kind, LaneGround::Spherical(sp, sa, sb)))
+        }
+    }
+}
+
+/// One pass of `kind` in space `sp`.
+fn pass<S: LaneSpace>(
+    sp: S,
+    kind: LaneKind,
+    window: Option<usize>,
+    a: Traj,
+    cols: &[Traj],
+    out: &mut [f64],
+    scratch: &mut lanes::Scratch,
+) {
+    match kind {
+        LaneKind::Dtw => lanes::rows(sp, DtwLanes, a, cols, window, out, scratch),
+        LaneKind::Frechet => lanes::rows(sp, FrechetLanes, a, cols, None, out, scratch),
+        LaneKind::Lcss(r) => lanes::rows(sp, r, a, cols, None, out, scratch),
+        LaneKind::Edr(r) => lanes::rows(sp, r, a, cols, None, out, scratch),
+        LaneKind::Erp(r) => lanes::rows(sp, r, a, cols, None, out, scratch),
     }
 }
 
@@ -59,7 +102,7 @@ pub struct Evaluator<'a> {
     b: Collection<'a>,
     /// SOWD only: rasterised a and b (b is `None` when it is the same collection as a).
     cells: Option<(sowd::CellSet, Option<sowd::CellSet>)>,
-    lanes: Option<LaneKind>,
+    lanes: Option<(LaneKind, LaneGround)>,
     /// Euclidean Hausdorff/SSPD: a and b laid out once for the point-to-polyline kernel.
     polys: Option<(PolySet, Option<PolySet>)>,
 }
@@ -106,7 +149,8 @@ impl<'a> Evaluator<'a> {
         let polys = (spec.space == crate::Space::Euclidean
             && matches!(spec.kind, MetricKind::Hausdorff | MetricKind::Sspd))
             .then(|| (PolySet::new(a.iter()), b.as_ref().map(|(c, _)| PolySet::new(c.iter()))));
-        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells, lanes: lane_kind(spec), polys })
+        let lanes = lane_setup(spec, &a, b.as_ref().map(|(c, _)| c));
+        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells, lanes, polys })
     }
 
     /// Distance between a[i] and b[j].
@@ -134,13 +178,20 @@ impl<'a> Evaluator<'a> {
 
     /// d(a[i], b[j0 + t]) for t < out.len(), through the lane kernel.
     pub fn eval_row(&self, i: usize, j0: usize, out: &mut [f64], scratch: &mut lanes::Scratch) {
-        let Some(rule) = self.lanes else {
+        let Some((kind, ground)) = &self.lanes else {
             for (c, o) in out.iter_mut().enumerate() {
                 *o = self.eval(i, j0 + c);
             }
             return;
         };
-        let a = self.a.get(i);
+        let a = match ground {
+            LaneGround::Euclidean => self.a.get(i),
+            LaneGround::Spherical(_, sa, _) => sa.get(i),
+        };
+        let cols_of = |j: usize| match ground {
+            LaneGround::Euclidean => self.b.get(j),
+            LaneGround::Spherical(_, sa, sb) => sb.as_ref().unwrap_or(sa).get(j),
+        };
         // Group the row's columns by length: a pass costs its longest column in every lane,
         // so similar lengths waste little. Results are scattered back to their positions.
         let mut order = std::mem::take(&mut scratch.order);
@@ -149,6 +200,7 @@ impl<'a> Evaluator<'a> {
         order.sort_by_key(|&c| self.b.traj_len(j0 + c));
         let mut cols: Vec<Traj> = Vec::with_capacity(lanes::LANES);
         let mut res = [0.0; lanes::LANES];
+        let window = if self.spec.kind == MetricKind::Dtw { self.spec.window } else { None };
         for group in order.chunks(lanes::LANES) {
             if group.len() < LANES_MIN {
                 for &c in group {
@@ -157,14 +209,11 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             cols.clear();
-            cols.extend(group.iter().map(|&c| self.b.get(j0 + c)));
+            cols.extend(group.iter().map(|&c| cols_of(j0 + c)));
             let o = &mut res[..group.len()];
-            match rule {
-                LaneKind::Dtw => lanes::rows(lanes::DtwLanes, a, &cols, self.spec.window, o, scratch),
-                LaneKind::Frechet => lanes::rows(lanes::FrechetLanes, a, &cols, None, o, scratch),
-                LaneKind::Lcss(r) => lanes::rows(r, a, &cols, None, o, scratch),
-                LaneKind::Edr(r) => lanes::rows(r, a, &cols, None, o, scratch),
-                LaneKind::Erp(r) => lanes::rows(r, a, &cols, None, o, scratch),
+            match ground {
+                LaneGround::Euclidean => pass(EuclideanLanes, *kind, window, a, &cols, o, scratch),
+                LaneGround::Spherical(sp, _, _) => pass(*sp, *kind, window, a, &cols, o, scratch),
             }
             for (&c, v) in group.iter().zip(o.iter()) {
                 out[c] = *v;

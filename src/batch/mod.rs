@@ -4,6 +4,8 @@
 pub mod condensed;
 pub mod evaluator;
 pub mod executor;
+pub mod lane_rules;
+pub mod lane_spaces;
 pub mod lanes;
 pub mod pairs;
 pub mod plan;

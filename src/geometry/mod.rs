@@ -8,10 +8,11 @@ mod polyline;
 pub mod polyline_euclidean;
 mod polyline_spherical;
 mod spherical;
+pub mod trig;
 
 pub use euclidean::Euclidean;
 pub use polyline::{point_to_polyline, Reduce};
-pub use spherical::{Haversine, HaversinePrepared};
+pub use spherical::{arc_metres, clamp_unit, Haversine, HaversinePrepared};
 
 use crate::traj::Traj;
 

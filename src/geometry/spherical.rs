@@ -1,8 +1,22 @@
+use super::trig::{asin_sqrt, sin_sq};
 use super::{polyline_spherical, Ground, Reduce};
 use crate::traj::Traj;
 
 /// Earth radius used by traj-dist and by the standard definition (metres).
 pub(super) const R: f64 = 6_378_137.0;
+
+/// `a` limited to [0, 1], as compares (not min/max) so that it vectorises the same everywhere.
+#[inline(always)]
+pub fn clamp_unit(a: f64) -> f64 {
+    let a = if a < 0.0 { 0.0 } else { a };
+    if a > 1.0 { 1.0 } else { a }
+}
+
+/// Metres of great-circle arc for a half central angle asin(sqrt(a)).
+#[inline(always)]
+pub fn arc_metres(half_angle: f64) -> f64 {
+    R * (2.0 * half_angle)
+}
 
 /// Haversine distance on [longitude, latitude] in degrees, in metres.
 ///
@@ -44,17 +58,28 @@ impl Haversine {
         Pt { lon: p[0], lat: p[1], cos: phi.cos(), sin: phi.sin() }
     }
 
-    /// Haversine distance; only the cosines of the latitudes are used.
+    /// The haversine's `a` (sin^2 of half the central angle), clamped to [0, 1] so that rounding
+    /// (or a latitude beyond the poles) cannot make the angle NaN. The lane kernels call this
+    /// per lane; `trig` keeps it bit-identical to the scalar path.
     #[inline(always)]
-    pub(super) fn hav_c(&self, lon1: f64, lat1: f64, cos1: f64, lon2: f64, lat2: f64, cos2: f64) -> f64 {
+    pub fn hav_a(&self, lon1: f64, lat1: f64, cos1: f64, lon2: f64, lat2: f64, cos2: f64) -> f64 {
         let rad = self.rad;
         let dlat = (lat2 - lat1) * rad;
         let dlon = rad * (lon2 - lon1);
-        let s_lat = (dlat / 2.0).sin();
-        let s_lon = (dlon / 2.0).sin();
-        let a = s_lat * s_lat + cos1 * cos2 * s_lon * s_lon;
-        let c = 2.0 * a.sqrt().atan2((1.0 - a).sqrt());
-        R * c
+        let a = sin_sq(dlat / 2.0) + cos1 * cos2 * sin_sq(dlon / 2.0);
+        clamp_unit(a)
+    }
+
+    /// Haversine distance; only the cosines of the latitudes are used.
+    #[inline(always)]
+    pub fn hav_c(&self, lon1: f64, lat1: f64, cos1: f64, lon2: f64, lat2: f64, cos2: f64) -> f64 {
+        arc_metres(asin_sqrt(self.hav_a(lon1, lat1, cos1, lon2, lat2, cos2)))
+    }
+
+    /// The radian factor (float32-rounded in the traj-dist variant).
+    #[inline(always)]
+    pub fn rad(&self) -> f64 {
+        self.rad
     }
 
     #[inline(always)]

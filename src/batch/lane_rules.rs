@@ -1,0 +1,205 @@
+//! The DP metrics as the lane kernel runs them: borders, the cell rule on each lane's cell
+//! value `s` (see `lane_spaces`: squared distance in Euclidean space, distance in spherical
+//! space), and the final value. Each rule does what its one-pair counterpart in `metrics` does,
+//! in the same order, so results match bit for bit.
+
+use super::lane_spaces::LaneSpace;
+use super::lanes::{vmax, vmin, LANES, V};
+use crate::traj::Traj;
+
+pub trait LaneRule: Copy {
+    /// C(0, 0), C(0, j) and C(i, 0); the defaults are the min-plus metrics' (0, +inf, +inf).
+    fn corner(&self) -> f64 {
+        0.0
+    }
+    fn top(&self, _j: usize) -> f64 {
+        f64::INFINITY
+    }
+    fn left(&self, _i: usize) -> f64 {
+        f64::INFINITY
+    }
+    /// `ga`: the row point's gap cost, `gb`: the column points' (ERP only; 0 otherwise).
+    #[allow(clippy::too_many_arguments)]
+    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, ga: f64, gb: V) -> V;
+    fn finish<S: LaneSpace>(&self, _sp: &S, c: f64, _n: usize, _m: usize) -> f64 {
+        c
+    }
+    /// Metrics whose borders and gap costs depend on the trajectories (ERP) fill them here;
+    /// `ga`/`left` are per row point, `gb`/`top` per column point and lane.
+    fn borders<S: LaneSpace>(&self, _sp: &S, _a: Traj, _cols: &[Traj], _b: &mut Borders) -> bool {
+        false
+    }
+}
+
+/// Per-trajectory borders and gap costs, for rules that have them.
+#[derive(Default)]
+pub struct Borders {
+    pub ga: Vec<f64>,
+    pub left: Vec<f64>,
+    pub gb: Vec<V>,
+    pub top: Vec<V>,
+}
+
+/// Sum of ground distances; `dist + left.min(diag).min(up)` as in metrics::dtw.
+#[derive(Clone, Copy)]
+pub struct DtwLanes;
+
+impl LaneRule for DtwLanes {
+    #[inline(always)]
+    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
+        // min(diag, up) is off the critical path; the chain is min(left, .) then the add.
+        let mm = vmin(left, vmin(diag, up));
+        let d = sp.dist(s);
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            c[l] = d[l] + mm[l];
+        }
+        c
+    }
+}
+
+/// Discrete Fréchet on cell values; `finish` turns the selected one into a distance (in
+/// Euclidean space the one square root: max and min commute with the monotone sqrt).
+#[derive(Clone, Copy)]
+pub struct FrechetLanes;
+
+impl LaneRule for FrechetLanes {
+    #[inline(always)]
+    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
+        vmax(s, vmin(left, vmin(diag, up)))
+    }
+    fn finish<S: LaneSpace>(&self, sp: &S, c: f64, _n: usize, _m: usize) -> f64 {
+        sp.dist1(c)
+    }
+}
+
+#[inline(always)]
+fn matches(s: f64, t: Option<f64>) -> bool {
+    match t {
+        Some(t) => s <= t,
+        None => false,
+    }
+}
+
+/// LCSS: `diag + 1` on a match, else `max(left, up)`; 1 - c / min(n, m). `t` is the space's
+/// `below(eps)`.
+#[derive(Clone, Copy)]
+pub struct LcssLanes {
+    pub t: Option<f64>,
+}
+
+impl LaneRule for LcssLanes {
+    fn top(&self, _j: usize) -> f64 {
+        0.0
+    }
+    fn left(&self, _i: usize) -> f64 {
+        0.0
+    }
+    #[inline(always)]
+    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            let skip = if up[l] > left[l] { up[l] } else { left[l] };
+            c[l] = if matches(s[l], self.t) { diag[l] + 1.0 } else { skip };
+        }
+        c
+    }
+    fn finish<S: LaneSpace>(&self, _sp: &S, c: f64, n: usize, m: usize) -> f64 {
+        1.0 - c / (n.min(m) as f64)
+    }
+}
+
+/// EDR: `(left + 1).min(up + 1).min(diag + subcost)`, borders 0 (traj-dist) or i / j.
+#[derive(Clone, Copy)]
+pub struct EdrLanes {
+    pub t: Option<f64>,
+    pub zero_border: bool,
+    pub normalize: bool,
+}
+
+impl LaneRule for EdrLanes {
+    fn top(&self, j: usize) -> f64 {
+        if self.zero_border { 0.0 } else { j as f64 }
+    }
+    fn left(&self, i: usize) -> f64 {
+        if self.zero_border { 0.0 } else { i as f64 }
+    }
+    #[inline(always)]
+    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            let sub = if matches(s[l], self.t) { 0.0 } else { 1.0 };
+            let a = left[l] + 1.0;
+            let b = up[l] + 1.0;
+            let ab = if b < a { b } else { a };
+            let d = diag[l] + sub;
+            c[l] = if d < ab { d } else { ab };
+        }
+        c
+    }
+    fn finish<S: LaneSpace>(&self, _sp: &S, c: f64, n: usize, m: usize) -> f64 {
+        if self.normalize { c / (n.max(m) as f64) } else { c }
+    }
+}
+
+/// ERP: `(up + d(a_i, g)).min((left + d(b_j, g)).min(diag + d(a_i, b_j)))`, borders the running
+/// (or, in traj-dist's variant, total) sum of gap costs. `gap` is stored like the points
+/// (prepared [lon, lat, cos] in spherical space).
+#[derive(Clone, Copy)]
+pub struct ErpLanes {
+    pub gap: [f64; 3],
+    pub total_border: bool,
+}
+
+impl ErpLanes {
+    fn gap_costs<S: LaneSpace>(&self, sp: &S, t: Traj, costs: &mut Vec<f64>, border: &mut Vec<f64>) {
+        let g = &self.gap[..t.dim];
+        costs.clear();
+        costs.extend((0..t.len()).map(|k| sp.point_dist(t.p(k), g)));
+        border.clear();
+        border.push(0.0);
+        let mut acc = 0.0;
+        for v in costs.iter() {
+            acc += v;
+            border.push(acc);
+        }
+        if self.total_border {
+            border[1..].iter_mut().for_each(|x| *x = acc);
+        }
+    }
+}
+
+impl LaneRule for ErpLanes {
+    #[inline(always)]
+    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, ga: f64, gb: V) -> V {
+        let d = sp.dist(s);
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            let sub = diag[l] + d[l];
+            let x = left[l] + gb[l];
+            let y = if sub < x { sub } else { x };
+            let z = up[l] + ga;
+            c[l] = if y < z { y } else { z };
+        }
+        c
+    }
+    fn borders<S: LaneSpace>(&self, sp: &S, a: Traj, cols: &[Traj], b: &mut Borders) -> bool {
+        let m = cols.iter().map(|t| t.len()).max().unwrap_or(0);
+        let (mut costs, mut border) = (Vec::new(), Vec::new());
+        self.gap_costs(sp, a, &mut b.ga, &mut b.left);
+        b.gb.clear();
+        b.gb.resize(m, [0.0; LANES]);
+        b.top.clear();
+        b.top.resize(m + 1, [0.0; LANES]);
+        for (l, t) in cols.iter().enumerate() {
+            self.gap_costs(sp, *t, &mut costs, &mut border);
+            for (j, v) in costs.iter().enumerate() {
+                b.gb[j][l] = *v;
+            }
+            for (j, v) in border.iter().enumerate() {
+                b.top[j][l] = *v;
+            }
+        }
+        true
+    }
+}

@@ -1,0 +1,189 @@
+//! The ground distance as the lane kernels see it: one value per lane and cell, from the row
+//! point (broadcast) and the packed column points.
+//!
+//! Euclidean cells hand the rules the *squared* distance, so rules that only compare distances
+//! skip the square root. Spherical cells hand them the haversine distance itself: it is
+//! computed with `geometry::trig`, whose functions vectorise, and its last steps are not a
+//! single correctly rounded function whose monotonicity the rules could lean on.
+
+use super::lanes::{LANES, V};
+use crate::geometry::trig::{asin_sqrt_far, asin_sqrt_near, sin_sq_near, ASIN_SQRT_NEAR_MAX, SIN_SQ_NEAR_MAX};
+use crate::traj::Traj;
+use crate::geometry::{arc_metres, clamp_unit, Euclidean, Ground, Haversine, HaversinePrepared};
+
+pub trait LaneSpace: Copy + Send + Sync {
+    /// The cell value of each lane: `p` is the row point broadcast (D stored values), `b` the
+    /// D column vectors of one column position.
+    fn value<const D: usize>(&self, p: &[V; D], b: &[V]) -> V;
+    /// The distance a cell value stands for.
+    fn dist(&self, s: V) -> V;
+    fn dist1(&self, s: f64) -> f64;
+    /// The largest cell value whose distance is `< eps` (LCSS/EDR's match test becomes
+    /// `s <= T`); None when no distance is below eps.
+    fn below(&self, eps: f64) -> Option<f64>;
+    /// Distance between two stored points (ERP's gap costs), as the one-pair kernels compute it.
+    fn point_dist(&self, p: &[f64], q: &[f64]) -> f64;
+}
+
+/// Squared Euclidean distance, coordinate by coordinate from the first, as `Euclidean::dist`
+/// sums it before its square root.
+#[derive(Clone, Copy)]
+pub struct EuclideanLanes;
+
+impl LaneSpace for EuclideanLanes {
+    #[inline(always)]
+    fn value<const D: usize>(&self, p: &[V; D], b: &[V]) -> V {
+        let mut s = [0.0f64; LANES];
+        for l in 0..LANES {
+            let d0 = p[0][l] - b[0][l];
+            s[l] = d0 * d0;
+        }
+        for k in 1..D {
+            for l in 0..LANES {
+                let d = p[k][l] - b[k][l];
+                s[l] += d * d;
+            }
+        }
+        s
+    }
+    #[inline(always)]
+    fn dist(&self, s: V) -> V {
+        s.map(f64::sqrt)
+    }
+    fn dist1(&self, s: f64) -> f64 {
+        s.sqrt()
+    }
+    fn below(&self, eps: f64) -> Option<f64> {
+        below_threshold(eps)
+    }
+    fn point_dist(&self, p: &[f64], q: &[f64]) -> f64 {
+        Euclidean.dist(p, q)
+    }
+}
+
+/// The largest double T with sqrt(T) < eps (None when no distance is below eps), so that
+/// `sqrt(s) < eps` is exactly `s <= T`: sqrt is monotone on doubles, so the set of s it maps
+/// below eps is an interval [0, T].
+pub fn below_threshold(eps: f64) -> Option<f64> {
+    if eps.is_nan() || eps <= 0.0 {
+        return None;
+    }
+    if eps.is_infinite() {
+        return Some(f64::MAX);
+    }
+    let up = |x: f64| f64::from_bits(x.to_bits() + 1);
+    let down = |x: f64| if x > 0.0 { f64::from_bits(x.to_bits() - 1) } else { 0.0 };
+    let mut t = (eps * eps).min(f64::MAX);
+    while t > 0.0 && t.sqrt() >= eps {
+        t = down(t);
+    }
+    while t < f64::MAX && up(t).sqrt() < eps {
+        t = up(t);
+    }
+    (t.sqrt() < eps).then_some(t)
+}
+
+/// Haversine over points stored as [lon, lat, cos(lat)] (`HaversinePrepared::prepare`); the
+/// row point is the first argument of `Haversine::hav_c`, as in the one-pair kernels.
+#[derive(Clone, Copy)]
+pub struct SphericalLanes(pub Haversine);
+
+impl LaneSpace for SphericalLanes {
+    #[inline(always)]
+    fn value<const D: usize>(&self, p: &[V; D], b: &[V]) -> V {
+        let h = &self.0;
+        let rad = h.rad();
+        let (mut half_lat, mut half_lon) = ([0.0; LANES], [0.0; LANES]);
+        for l in 0..LANES {
+            half_lat[l] = ((b[1][l] - p[1][l]) * rad) / 2.0;
+            half_lon[l] = (rad * (b[0][l] - p[0][l])) / 2.0;
+        }
+        let mut a = [0.0; LANES];
+        for l in 0..LANES {
+            let s = sin_sq_near(half_lat[l]) + p[2][l] * b[2][l] * sin_sq_near(half_lon[l]);
+            a[l] = clamp_unit(s);
+        }
+        // Differences of over 10^4 radians (only from unnormalised longitudes) take the scalar
+        // path, which is the same function with its rare branch.
+        if half_lat.iter().chain(half_lon.iter()).any(|x| x.abs() > SIN_SQ_NEAR_MAX) {
+            for l in 0..LANES {
+                a[l] = h.hav_a(p[0][l], p[1][l], p[2][l], b[0][l], b[1][l], b[2][l]);
+            }
+        }
+        let mut c = [0.0; LANES];
+        for l in 0..LANES {
+            c[l] = asin_sqrt_near(a[l]);
+        }
+        // Points over 60 degrees apart: the far branch of `trig::asin_sqrt`, lane by lane.
+        if a.iter().any(|&x| x > ASIN_SQRT_NEAR_MAX) {
+            for l in 0..LANES {
+                if a[l] > ASIN_SQRT_NEAR_MAX {
+                    c[l] = asin_sqrt_far(a[l]);
+                }
+            }
+        }
+        c.map(arc_metres)
+    }
+    #[inline(always)]
+    fn dist(&self, s: V) -> V {
+        s
+    }
+    fn dist1(&self, s: f64) -> f64 {
+        s
+    }
+    fn below(&self, eps: f64) -> Option<f64> {
+        // s < eps for s >= 0 is s <= the double just below eps.
+        if eps.is_nan() || eps <= 0.0 {
+            None
+        } else if eps.is_infinite() {
+            Some(f64::MAX)
+        } else {
+            Some(f64::from_bits(eps.to_bits() - 1))
+        }
+    }
+    fn point_dist(&self, p: &[f64], q: &[f64]) -> f64 {
+        HaversinePrepared(self.0).dist(p, q)
+    }
+}
+
+/// A call's trajectories stored once as [lon, lat, cos(lat)] points, for the spherical lanes.
+pub struct SphericalSet {
+    coords: Vec<f64>,
+    /// Trajectory i is points offsets[i]..offsets[i + 1].
+    offsets: Vec<usize>,
+}
+
+impl SphericalSet {
+    pub fn new<'a>(h: Haversine, trajs: impl Iterator<Item = Traj<'a>>) -> Self {
+        let g = HaversinePrepared(h);
+        let (mut coords, mut offsets, mut one) = (Vec::new(), vec![0], Vec::new());
+        for t in trajs {
+            g.prepare(t, &mut one);
+            coords.extend_from_slice(&one);
+            offsets.push(coords.len() / 3);
+        }
+        SphericalSet { coords, offsets }
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> Traj<'_> {
+        Traj::new(&self.coords[self.offsets[i] * 3..self.offsets[i + 1] * 3], 3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_is_exact() {
+        for eps in [1e-300, 1e-10, 0.1, 0.3, 1.0, 2.0, 3.0, 7.77, 1e5, 1e150] {
+            let t = below_threshold(eps).unwrap();
+            assert!(t.sqrt() < eps);
+            assert!(f64::from_bits(t.to_bits() + 1).sqrt() >= eps, "{eps}");
+            let t = SphericalLanes(Haversine::standard()).below(eps).unwrap();
+            assert!(t < eps && f64::from_bits(t.to_bits() + 1) >= eps);
+        }
+        assert_eq!(below_threshold(0.0), None);
+    }
+}
