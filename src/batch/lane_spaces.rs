@@ -7,7 +7,10 @@
 //! single correctly rounded function whose monotonicity the rules could lean on.
 
 use super::lanes::{LANES, V};
-use crate::geometry::trig::{asin_sqrt_far, asin_sqrt_near, sin_sq_near, ASIN_SQRT_NEAR_MAX, SIN_SQ_NEAR_MAX};
+use crate::geometry::trig::{
+    asin_sqrt_far, asin_sqrt_select, asin_sqrt_tiny, sin_sq_select, sin_sq_tiny, ASIN_SQRT_NEAR_MAX,
+    ASIN_SQRT_TINY_MAX, SIN_SQ_NEAR_MAX, SIN_SQ_TINY_MAX,
+};
 use crate::traj::Traj;
 use crate::geometry::{arc_metres, clamp_unit, Euclidean, Ground, Haversine, HaversinePrepared};
 
@@ -98,27 +101,39 @@ impl LaneSpace for SphericalLanes {
             half_lat[l] = ((b[1][l] - p[1][l]) * rad) / 2.0;
             half_lon[l] = (rad * (b[0][l] - p[0][l])) / 2.0;
         }
+        let tiny = |x: &f64| x.abs() <= SIN_SQ_TINY_MAX;
         let mut a = [0.0; LANES];
-        for l in 0..LANES {
-            let s = sin_sq_near(half_lat[l]) + p[2][l] * b[2][l] * sin_sq_near(half_lon[l]);
-            a[l] = clamp_unit(s);
-        }
-        // Differences of over 10^4 radians (only from unnormalised longitudes) take the scalar
-        // path, which is the same function with its rare branch.
-        if half_lat.iter().chain(half_lon.iter()).any(|x| x.abs() > SIN_SQ_NEAR_MAX) {
+        if half_lat.iter().all(tiny) && half_lon.iter().all(tiny) {
             for l in 0..LANES {
-                a[l] = h.hav_a(p[0][l], p[1][l], p[2][l], b[0][l], b[1][l], b[2][l]);
+                a[l] = clamp_unit(sin_sq_tiny(half_lat[l]) + p[2][l] * b[2][l] * sin_sq_tiny(half_lon[l]));
+            }
+        } else {
+            for l in 0..LANES {
+                a[l] = clamp_unit(sin_sq_select(half_lat[l]) + p[2][l] * b[2][l] * sin_sq_select(half_lon[l]));
+            }
+            // Differences of over 10^4 radians (only from unnormalised longitudes) take the
+            // scalar path, which is the same function with its rare branch.
+            if half_lat.iter().chain(half_lon.iter()).any(|x| x.abs() > SIN_SQ_NEAR_MAX) {
+                for l in 0..LANES {
+                    a[l] = h.hav_a(p[0][l], p[1][l], p[2][l], b[0][l], b[1][l], b[2][l]);
+                }
             }
         }
         let mut c = [0.0; LANES];
-        for l in 0..LANES {
-            c[l] = asin_sqrt_near(a[l]);
-        }
-        // Points over 60 degrees apart: the far branch of `trig::asin_sqrt`, lane by lane.
-        if a.iter().any(|&x| x > ASIN_SQRT_NEAR_MAX) {
+        if a.iter().all(|&x| x <= ASIN_SQRT_TINY_MAX) {
             for l in 0..LANES {
-                if a[l] > ASIN_SQRT_NEAR_MAX {
-                    c[l] = asin_sqrt_far(a[l]);
+                c[l] = asin_sqrt_tiny(a[l]);
+            }
+        } else {
+            for l in 0..LANES {
+                c[l] = asin_sqrt_select(a[l]);
+            }
+            // Points over 60 degrees apart: the far branch of `trig::asin_sqrt`, lane by lane.
+            if a.iter().any(|&x| x > ASIN_SQRT_NEAR_MAX) {
+                for l in 0..LANES {
+                    if a[l] > ASIN_SQRT_NEAR_MAX {
+                        c[l] = asin_sqrt_far(a[l]);
+                    }
                 }
             }
         }
