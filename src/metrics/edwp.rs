@@ -34,67 +34,85 @@ fn project(p: &[f64], s: &[f64], e: &[f64], out: &mut [f64; 3]) {
     }
 }
 
-/// Segment k of t as (start, end); a one-point trajectory is the segment (p, p).
+/// Vertex k of t; a one-point trajectory's only segment is (p, p), so its vertex 1 is p again.
 #[inline]
-fn seg<'a>(t: Traj<'a>, k: usize) -> (&'a [f64], &'a [f64]) {
-    if t.len() == 1 {
-        (t.p(0), t.p(0))
-    } else {
-        (t.p(k), t.p(k + 1))
-    }
+fn vertex(t: Traj, k: usize) -> [f64; 3] {
+    let p = t.p(k.min(t.len() - 1));
+    let mut out = [0.0; 3];
+    out[..p.len()].copy_from_slice(p);
+    out
 }
 
+/// The DP over (k, l, s). Everything a cell needs that does not depend on its state s is
+/// computed once per cell, and every projection once per (vertex, segment): the insert moves of
+/// cell (k, l) project the same points as the projection states of the cells they lead to. Each
+/// value is the same expression on the same inputs as in the plain recursion (distances are
+/// symmetric bit for bit), and the states are relaxed in the same order, so results do not
+/// depend on this sharing.
 pub fn edwp(a: Traj, b: Traj) -> f64 {
-    let g = Euclidean;
     let dim = a.dim;
+    let d = |x: &[f64; 3], y: &[f64; 3]| Euclidean.dist(&x[..dim], &y[..dim]);
+    let proj = |p: &[f64; 3], s: &[f64; 3], e: &[f64; 3]| {
+        let mut q = [0.0; 3];
+        project(&p[..dim], &s[..dim], &e[..dim], &mut q);
+        q
+    };
     let na = (a.len() - 1).max(1);
     let nb = (b.len() - 1).max(1);
+    let va: Vec<[f64; 3]> = (0..=na).map(|k| vertex(a, k)).collect();
+    let vb: Vec<[f64; 3]> = (0..=nb).map(|l| vertex(b, l)).collect();
+    let len_b: Vec<f64> = (0..nb).map(|l| d(&vb[l], &vb[l + 1])).collect();
     let idx = |k: usize, l: usize, s: usize| (k * (nb + 1) + l) * 3 + s;
     let mut c = vec![f64::INFINITY; (na + 1) * (nb + 1) * 3];
     c[idx(0, 0, V)] = 0.0;
-    let (mut pa, mut pb, mut q) = ([0.0; 3], [0.0; 3], [0.0; 3]);
-    for k in 0..=na {
+    // Row k: proj_a[l] = b_l projected on A's segment k, and its distance to b_l; proj_b[l] =
+    // a_k projected on B's segment l (the start of state PB), proj_b_next[l] = a_(k+1)'s.
+    let (mut proj_a, mut dist_a) = (vec![[0.0; 3]; nb + 1], vec![0.0; nb + 1]);
+    let mut proj_b: Vec<[f64; 3]> = (0..nb).map(|l| proj(&va[0], &vb[l], &vb[l + 1])).collect();
+    let mut dist_b: Vec<f64> = (0..nb).map(|l| d(&va[0], &proj_b[l])).collect();
+    let (mut proj_b_next, mut dist_b_next) = (vec![[0.0; 3]; nb], vec![0.0; nb]);
+    for k in 0..na {
+        let (a0, a1) = (&va[k], &va[k + 1]);
+        let len_a = d(a0, a1);
         for l in 0..=nb {
+            proj_a[l] = proj(&vb[l], a0, a1);
+            dist_a[l] = d(&proj_a[l], &vb[l]);
+        }
+        for l in 0..nb {
+            proj_b_next[l] = proj(a1, &vb[l], &vb[l + 1]);
+            dist_b_next[l] = d(a1, &proj_b_next[l]);
+        }
+        for l in 0..nb {
+            let (b0, b1) = (&vb[l], &vb[l + 1]);
+            let d11 = d(a1, b1);
+            let (qa, qb) = (&proj_a[l + 1], &proj_b_next[l]);
             for s in [V, PA, PB] {
                 let cur = c[idx(k, l, s)];
-                if !cur.is_finite() || k == na || l == nb {
+                if !cur.is_finite() {
                     continue;
                 }
-                let (a0, a1) = seg(a, k);
-                let (b0, b1) = seg(b, l);
-                // start points of the remaining parts
-                let sa: &[f64] = if s == PA {
-                    project(b0, a0, a1, &mut pa);
-                    &pa[..dim]
-                } else {
-                    a0
+                // The remaining parts start at sa and sb; d0 = d(sa, sb), la/lb their lengths.
+                let (sa, sb, d0, la, lb) = match s {
+                    V => (a0, b0, d(a0, b0), len_a, len_b[l]),
+                    PA => (&proj_a[l], b0, dist_a[l], d(&proj_a[l], a1), len_b[l]),
+                    _ => (a0, &proj_b[l], dist_b[l], len_a, d(&proj_b[l], b1)),
                 };
-                let sb: &[f64] = if s == PB {
-                    project(a0, b0, b1, &mut pb);
-                    &pb[..dim]
-                } else {
-                    b0
-                };
-                let d0 = g.dist(sa, sb);
-                let (la, lb) = (g.dist(sa, a1), g.dist(sb, b1));
                 // replace
-                let v = cur + (d0 + g.dist(a1, b1)) * (la + lb);
+                let v = cur + (d0 + d11) * (la + lb);
                 let t = idx(k + 1, l + 1, V);
                 c[t] = c[t].min(v);
                 // insert into A: split at the projection of b1, consume B's segment
-                project(b1, a0, a1, &mut q);
-                let p = &q[..dim];
-                let v = cur + (d0 + g.dist(p, b1)) * (g.dist(sa, p) + lb);
+                let v = cur + (d0 + dist_a[l + 1]) * (d(sa, qa) + lb);
                 let t = idx(k, l + 1, PA);
                 c[t] = c[t].min(v);
                 // insert into B: split at the projection of a1, consume A's segment
-                project(a1, b0, b1, &mut q);
-                let p = &q[..dim];
-                let v = cur + (d0 + g.dist(a1, p)) * (la + g.dist(sb, p));
+                let v = cur + (d0 + dist_b_next[l]) * (la + d(sb, qb));
                 let t = idx(k + 1, l, PB);
                 c[t] = c[t].min(v);
             }
         }
+        std::mem::swap(&mut proj_b, &mut proj_b_next);
+        std::mem::swap(&mut dist_b, &mut dist_b_next);
     }
     c[idx(na, nb, V)]
 }
