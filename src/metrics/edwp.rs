@@ -19,6 +19,7 @@ const PA: usize = 1; // A starts at proj(B_l -> segment A_k)
 const PB: usize = 2; // B starts at proj(A_k -> segment B_l)
 
 /// Closest point to p on segment [s, e].
+#[inline(always)]
 fn project(p: &[f64], s: &[f64], e: &[f64], out: &mut [f64; 3]) {
     let dim = p.len();
     let mut len2 = 0.0;
@@ -36,10 +37,9 @@ fn project(p: &[f64], s: &[f64], e: &[f64], out: &mut [f64; 3]) {
 
 /// Vertex k of t; a one-point trajectory's only segment is (p, p), so its vertex 1 is p again.
 #[inline]
-fn vertex(t: Traj, k: usize) -> [f64; 3] {
-    let p = t.p(k.min(t.len() - 1));
-    let mut out = [0.0; 3];
-    out[..p.len()].copy_from_slice(p);
+fn vertex<const D: usize>(t: Traj, k: usize) -> [f64; D] {
+    let mut out = [0.0; D];
+    out.copy_from_slice(t.p(k.min(t.len() - 1)));
     out
 }
 
@@ -50,27 +50,37 @@ fn vertex(t: Traj, k: usize) -> [f64; 3] {
 /// symmetric bit for bit), and the states are relaxed in the same order, so results do not
 /// depend on this sharing.
 pub fn edwp(a: Traj, b: Traj) -> f64 {
-    let dim = a.dim;
-    let d = |x: &[f64; 3], y: &[f64; 3]| Euclidean.dist(&x[..dim], &y[..dim]);
-    let proj = |p: &[f64; 3], s: &[f64; 3], e: &[f64; 3]| {
+    // Compiled per dimension so that every distance and projection is straight-line code.
+    if a.dim == 2 {
+        edwp_in::<2>(a, b)
+    } else {
+        edwp_in::<3>(a, b)
+    }
+}
+
+fn edwp_in<const D: usize>(a: Traj, b: Traj) -> f64 {
+    let d = |x: &[f64; D], y: &[f64; D]| Euclidean.dist(x, y);
+    let proj = |p: &[f64; D], s: &[f64; D], e: &[f64; D]| {
         let mut q = [0.0; 3];
-        project(&p[..dim], &s[..dim], &e[..dim], &mut q);
-        q
+        project(p, s, e, &mut q);
+        let mut out = [0.0; D];
+        out.copy_from_slice(&q[..D]);
+        out
     };
     let na = (a.len() - 1).max(1);
     let nb = (b.len() - 1).max(1);
-    let va: Vec<[f64; 3]> = (0..=na).map(|k| vertex(a, k)).collect();
-    let vb: Vec<[f64; 3]> = (0..=nb).map(|l| vertex(b, l)).collect();
+    let va: Vec<[f64; D]> = (0..=na).map(|k| vertex(a, k)).collect();
+    let vb: Vec<[f64; D]> = (0..=nb).map(|l| vertex(b, l)).collect();
     let len_b: Vec<f64> = (0..nb).map(|l| d(&vb[l], &vb[l + 1])).collect();
     let idx = |k: usize, l: usize, s: usize| (k * (nb + 1) + l) * 3 + s;
     let mut c = vec![f64::INFINITY; (na + 1) * (nb + 1) * 3];
     c[idx(0, 0, V)] = 0.0;
     // Row k: proj_a[l] = b_l projected on A's segment k, and its distance to b_l; proj_b[l] =
     // a_k projected on B's segment l (the start of state PB), proj_b_next[l] = a_(k+1)'s.
-    let (mut proj_a, mut dist_a) = (vec![[0.0; 3]; nb + 1], vec![0.0; nb + 1]);
-    let mut proj_b: Vec<[f64; 3]> = (0..nb).map(|l| proj(&va[0], &vb[l], &vb[l + 1])).collect();
+    let (mut proj_a, mut dist_a) = (vec![[0.0; D]; nb + 1], vec![0.0; nb + 1]);
+    let mut proj_b: Vec<[f64; D]> = (0..nb).map(|l| proj(&va[0], &vb[l], &vb[l + 1])).collect();
     let mut dist_b: Vec<f64> = (0..nb).map(|l| d(&va[0], &proj_b[l])).collect();
-    let (mut proj_b_next, mut dist_b_next) = (vec![[0.0; 3]; nb], vec![0.0; nb]);
+    let (mut proj_b_next, mut dist_b_next) = (vec![[0.0; D]; nb], vec![0.0; nb]);
     for k in 0..na {
         let (a0, a1) = (&va[k], &va[k + 1]);
         let len_a = d(a0, a1);
