@@ -28,9 +28,9 @@ impl Interval {
 }
 
 /// Parameters t in [0, 1] with |s + t (e - s) - p| <= eps.
-#[inline]
-fn free_interval(p: &[f64], s: &[f64], e: &[f64], eps: f64) -> Interval {
-    let dim = p.len();
+#[inline(always)]
+fn free_interval<const D: usize>(p: &[f64; D], s: &[f64; D], e: &[f64; D], eps: f64) -> Interval {
+    let dim = D;
     let mut len2 = 0.0;
     let mut dot = 0.0;
     for k in 0..dim {
@@ -63,13 +63,29 @@ fn free_interval(p: &[f64], s: &[f64], e: &[f64], eps: f64) -> Interval {
     }
 }
 
+/// Point i of t as a fixed-size array (t has D coordinates per point).
+#[inline(always)]
+fn pt<'a, const D: usize>(t: Traj<'a>, i: usize) -> &'a [f64; D] {
+    t.p(i).try_into().expect("dimension checked by the caller")
+}
+
 /// Is the Fréchet distance between polylines a and b (both >= 2 points) at most eps?
 pub fn decide(a: Traj, b: Traj, eps: f64) -> bool {
+    // Compiled per dimension: the free-space intervals become straight-line code.
+    if a.dim == 2 {
+        decide_in::<2>(a, b, eps)
+    } else {
+        decide_in::<3>(a, b, eps)
+    }
+}
+
+fn decide_in<const D: usize>(a: Traj, b: Traj, eps: f64) -> bool {
     let g = Euclidean;
     let (n, m) = (a.len(), b.len());
     if g.dist(a.p(0), b.p(0)) > eps || g.dist(a.p(n - 1), b.p(m - 1)) > eps {
         return false;
     }
+    let (a, b) = (|i| pt::<D>(a, i), |j| pt::<D>(b, j));
     // Cell (i, j): a's segment i (x axis) against b's segment j (y axis).
     // left[j]: reachable part of cell (i, j)'s left edge (a_i against b's segment j),
     // bottom: reachable part of cell (i, j)'s bottom edge (b_j against a's segment i).
@@ -77,7 +93,7 @@ pub fn decide(a: Traj, b: Traj, eps: f64) -> bool {
     // Column i = 0: climb the left side of the diagram from (0, 0).
     let mut open = true;
     for (j, l) in left.iter_mut().enumerate() {
-        let f = free_interval(a.p(0), b.p(j), b.p(j + 1), eps);
+        let f = free_interval(a(0), b(j), b(j + 1), eps);
         if open && !f.is_empty() && f.lo == 0.0 {
             *l = f;
             open = f.hi == 1.0;
@@ -89,17 +105,18 @@ pub fn decide(a: Traj, b: Traj, eps: f64) -> bool {
     for i in 0..n - 1 {
         // bottom edge of cell (i, 0): reachable along the bottom of the diagram.
         let mut bottom = EMPTY;
-        let f = free_interval(b.p(0), a.p(i), a.p(i + 1), eps);
+        let f = free_interval(b(0), a(i), a(i + 1), eps);
         if bottom_open && !f.is_empty() && f.lo == 0.0 {
             bottom = f;
             bottom_open = f.hi == 1.0;
         } else {
             bottom_open = false;
         }
+        let mut any_right = false;
         for j in 0..m - 1 {
             let l = left[j];
             // Right edge of cell (i, j) = left edge of cell (i+1, j).
-            let fr = free_interval(a.p(i + 1), b.p(j), b.p(j + 1), eps);
+            let fr = free_interval(a(i + 1), b(j), b(j + 1), eps);
             let right = if fr.is_empty() {
                 EMPTY
             } else if !bottom.is_empty() {
@@ -110,7 +127,7 @@ pub fn decide(a: Traj, b: Traj, eps: f64) -> bool {
                 EMPTY
             };
             // Top edge of cell (i, j) = bottom edge of cell (i, j+1).
-            let ft = free_interval(b.p(j + 1), a.p(i), a.p(i + 1), eps);
+            let ft = free_interval(b(j + 1), a(i), a(i + 1), eps);
             let top = if ft.is_empty() {
                 EMPTY
             } else if !l.is_empty() {
@@ -121,11 +138,17 @@ pub fn decide(a: Traj, b: Traj, eps: f64) -> bool {
                 EMPTY
             };
             left[j] = if right.is_empty() || right.lo > right.hi { EMPTY } else { right };
+            any_right |= !left[j].is_empty();
             bottom = if top.is_empty() || top.lo > top.hi { EMPTY } else { top };
         }
         // `bottom` is now the top edge of the column's last cell: (i, m-1) reached from below.
         if i == n - 2 && !bottom.is_empty() && bottom.hi == 1.0 {
             return true;
+        }
+        // Nothing reaches the next column (no left edge, and the diagram's bottom row is cut):
+        // no later cell can be reached either.
+        if !any_right && !bottom_open {
+            return false;
         }
     }
     let last = left[m - 2];
