@@ -83,44 +83,47 @@ fn non_empty(f: [f64; 2]) -> bool {
     f[0] != -1.0 || f[1] != -1.0
 }
 
+/// traj-dist's reachability sweep. Its free intervals are pure functions of (point, segment,
+/// eps), so they are computed only where the sweep looks at them (the corners, the first row and
+/// column, and the cells next to a reachable one) instead of for the whole diagram first: the
+/// answer is the same, and a rejected eps usually stops being reachable early.
 fn decision(pt: Traj, qt: Traj, eps: f64) -> bool {
     let (p, q) = (pt.len(), qt.len());
     let (px, py) = (|i: usize| pt.p(i)[0], |i: usize| pt.p(i)[1]);
     let (qx, qy) = (|j: usize| qt.p(j)[0], |j: usize| qt.p(j)[1]);
-    // lf[i][j], i < p-1, j < q: point Q_j on segment P_i P_{i+1}.
-    let lf: Vec<Vec<[f64; 2]>> = (0..p - 1)
-        .map(|i| (0..q).map(|j| free_line(qx(j), qy(j), eps, px(i), py(i), px(i + 1), py(i + 1))).collect())
-        .collect();
-    // bf[i][j], i < p, j < q-1: point P_i on segment Q_j Q_{j+1}.
-    let bf: Vec<Vec<[f64; 2]>> = (0..p)
-        .map(|i| (0..q - 1).map(|j| free_line(px(i), py(i), eps, qx(j), qy(j), qx(j + 1), qy(j + 1))).collect())
-        .collect();
-    if !(lf[0][0][0] <= 0.0 && bf[0][0][0] <= 0.0 && lf[p - 2][q - 1][1] >= 1.0 && bf[p - 1][q - 2][1] >= 1.0) {
+    // lf(i, j), i < p-1, j < q: point Q_j on segment P_i P_{i+1}.
+    let lf = |i: usize, j: usize| free_line(qx(j), qy(j), eps, px(i), py(i), px(i + 1), py(i + 1));
+    // bf(i, j), i < p, j < q-1: point P_i on segment Q_j Q_{j+1}.
+    let bf = |i: usize, j: usize| free_line(px(i), py(i), eps, qx(j), qy(j), qx(j + 1), qy(j + 1));
+    if !(lf(0, 0)[0] <= 0.0 && bf(0, 0)[0] <= 0.0 && lf(p - 2, q - 1)[1] >= 1.0 && bf(p - 1, q - 2)[1] >= 1.0) {
         return false;
     }
-    // lr[i][j] for i <= p-2, j <= q-1; br[i][j] for i <= p-1, j <= q-2.
-    let mut lr = vec![vec![false; q]; p - 1];
-    let mut br = vec![vec![false; q - 1]; p];
-    lr[0][0] = true;
-    br[0][0] = true;
+    // lr[i][j] for i <= p-2, j <= q-1; br[i][j] for i <= p-1, j <= q-2 (row-major, flat).
+    let mut lr = vec![false; (p - 1) * q];
+    let mut br = vec![false; p * (q - 1)];
+    let (l_at, b_at) = (|i: usize, j: usize| i * q + j, |i: usize, j: usize| i * (q - 1) + j);
+    lr[0] = true;
+    br[0] = true;
+    let mut prev = lf(0, 0);
     for i in 1..p - 1 {
-        lr[i][0] = non_empty(lf[i][0]) && lf[i - 1][0] == [0.0, 1.0];
+        let f = lf(i, 0);
+        lr[l_at(i, 0)] = non_empty(f) && prev == [0.0, 1.0];
+        prev = f;
     }
+    let mut prev = bf(0, 0);
     for j in 1..q - 1 {
-        br[0][j] = non_empty(bf[0][j]) && bf[0][j - 1] == [0.0, 1.0];
+        let f = bf(0, j);
+        br[b_at(0, j)] = non_empty(f) && prev == [0.0, 1.0];
+        prev = f;
     }
     for i in 0..p - 1 {
         for j in 0..q - 1 {
-            if lr[i][j] || br[i][j] {
-                lr[i][j + 1] = non_empty(lf[i][j + 1]);
-                br[i + 1][j] = non_empty(bf[i + 1][j]);
-            } else {
-                lr[i][j + 1] = false;
-                br[i + 1][j] = false;
-            }
+            let reach = lr[l_at(i, j)] || br[b_at(i, j)];
+            lr[l_at(i, j + 1)] = reach && non_empty(lf(i, j + 1));
+            br[b_at(i + 1, j)] = reach && non_empty(bf(i + 1, j));
         }
     }
-    br[p - 2][q - 2] || lr[p - 2][q - 2]
+    br[b_at(p - 2, q - 2)] || lr[l_at(p - 2, q - 2)]
 }
 
 /// Requires both trajectories 2-D with at least 2 points (checked by the spec).
