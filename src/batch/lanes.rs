@@ -145,6 +145,19 @@ unsafe fn kernel_avx2<S: LaneSpace, R: LaneRule, const D: usize>(
     kernel::<S, R, D>(sp, r, pass, prev, cur)
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+unsafe fn kernel_avx512<S: LaneSpace, R: LaneRule, const D: usize>(
+    sp: S,
+    r: R,
+    pass: &Pass,
+    prev: &mut [V],
+    cur: &mut [V],
+) -> V {
+    // The same code again, with all LANES = 8 doubles in one register.
+    kernel::<S, R, D>(sp, r, pass, prev, cur)
+}
+
 /// The metric of `r` in space `sp` between `a` and up to LANES columns (points stored as `sp`
 /// expects them); `out[l]` gets d(a, cols[l]). `window`: DTW's Sakoe-Chiba half-width.
 pub fn rows<S: LaneSpace, R: LaneRule>(
@@ -190,7 +203,22 @@ pub fn rows<S: LaneSpace, R: LaneRule>(
         win,
     };
     let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
-    let r = if has_avx2() {
+    let r = if crate::cpu::has_avx512() {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: the CPU supports AVX-512 F/DQ/VL, AVX2 and FMA (checked at run time just
+            // above); the function is otherwise the safe `kernel`.
+            unsafe {
+                if d == 2 {
+                    kernel_avx512::<S, R, 2>(sp, r, &pass, prev, cur)
+                } else {
+                    kernel_avx512::<S, R, 3>(sp, r, &pass, prev, cur)
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!()
+    } else if has_avx2() {
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY: the CPU supports AVX2 and FMA (checked at run time just above); the

@@ -29,5 +29,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::plan_condensed, m)?)?;
     m.add_function(wrap_pyfunction!(batch::plan_rect, m)?)?;
     m.add("METRICS", crate::metrics::spec::ALL_METRICS.to_vec())?;
+    m.add("SIMD", crate::cpu::simd_name())?;
     Ok(())
 }
