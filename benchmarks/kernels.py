@@ -152,7 +152,7 @@ def main():
     print("(* the other library's numbers differ from ours beyond 1e-9: different definition)")
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
-        json.dump({"machine": {"cpu": platform.processor() or platform.machine(), "cores": cores},
+        json.dump({"machine": {"cpu": platform.processor() or platform.machine(), "cores": cores, "simd": ta._core.SIMD},
                    "rows": rows}, f, indent=2)
     print(f"written {args.json}")
 
