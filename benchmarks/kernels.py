@@ -135,6 +135,11 @@ def main():
         if not want("c", name):
             continue
         rows += case_rows("c: SF 100 euclidean", sf[:100], name, {}, max(1, args.repeat // 2), cores)
+    if want("c", "frechet"):
+        # traj-dist-rs's Fréchet is traj-dist's approximation: our traj-dist variant is the same
+        # definition, so this row compares like with like.
+        rows += case_rows("c: SF 100 traj-dist", sf[:100], "frechet", {"compat": "traj-dist"},
+                          max(1, args.repeat // 2), cores)
     if want("d", "dtw"):
         rows += case_rows("d: 20x10", D, "dtw", {}, max(args.repeat, 20), cores)
 

@@ -13,7 +13,6 @@
 
 use super::lane_rules::{Borders, LaneRule};
 use super::lane_spaces::LaneSpace;
-use crate::cpu::has_avx2;
 use crate::traj::Traj;
 
 pub const LANES: usize = 8;
@@ -203,41 +202,29 @@ pub fn rows<S: LaneSpace, R: LaneRule>(
         win,
     };
     let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
+    // The kernel compiled for the best instruction set this CPU has, per stored dimension.
+    macro_rules! by_dim {
+        ($k:ident) => {
+            if d == 2 {
+                $k::<S, R, 2>(sp, r, &pass, prev, cur)
+            } else {
+                $k::<S, R, 3>(sp, r, &pass, prev, cur)
+            }
+        };
+    }
+    #[cfg(target_arch = "x86_64")]
     let r = if crate::cpu::has_avx512() {
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: the CPU supports AVX-512 F/DQ/VL, AVX2 and FMA (checked at run time just
-            // above); the function is otherwise the safe `kernel`.
-            unsafe {
-                if d == 2 {
-                    kernel_avx512::<S, R, 2>(sp, r, &pass, prev, cur)
-                } else {
-                    kernel_avx512::<S, R, 3>(sp, r, &pass, prev, cur)
-                }
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        unreachable!()
-    } else if has_avx2() {
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: the CPU supports AVX2 and FMA (checked at run time just above); the
-            // function is otherwise the safe `kernel`, with the same bounds-checked indexing.
-            unsafe {
-                if d == 2 {
-                    kernel_avx2::<S, R, 2>(sp, r, &pass, prev, cur)
-                } else {
-                    kernel_avx2::<S, R, 3>(sp, r, &pass, prev, cur)
-                }
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        unreachable!()
-    } else if d == 2 {
-        kernel::<S, R, 2>(sp, r, &pass, prev, cur)
+        // SAFETY: the CPU supports AVX-512 F/DQ/VL, AVX2 and FMA (checked at run time); the
+        // function is otherwise the safe `kernel`, with the same bounds-checked indexing.
+        unsafe { by_dim!(kernel_avx512) }
+    } else if crate::cpu::has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked at run time); as above.
+        unsafe { by_dim!(kernel_avx2) }
     } else {
-        kernel::<S, R, 3>(sp, r, &pass, prev, cur)
+        by_dim!(kernel)
     };
+    #[cfg(not(target_arch = "x86_64"))]
+    let r = by_dim!(kernel);
     out.copy_from_slice(&r[..cols.len()]);
 }
 
@@ -252,7 +239,12 @@ mod tests {
     /// Random trajectories of 1 to 17 points: `d`-D in [-100, 100), or for `spherical` 2-D
     /// [lon, lat] over the whole globe, prepared as the spherical lanes store them.
     fn sample(u: &mut impl FnMut() -> f64, n: usize, d: usize, spherical: bool) -> Vec<f64> {
-        let raw: Vec<f64> = (0..n * d).map(|k| if spherical { (u() - 0.5) * if k % 2 == 0 { 360.0 } else { 180.0 } } else { u() * 200.0 - 100.0 }).collect();
+        let coord = |k: usize, x: f64| match (spherical, k % 2) {
+            (false, _) => x * 200.0 - 100.0,
+            (true, 0) => (x - 0.5) * 360.0,
+            (true, _) => (x - 0.5) * 180.0,
+        };
+        let raw: Vec<f64> = (0..n * d).map(|k| coord(k, u())).collect();
         if !spherical {
             return raw;
         }
