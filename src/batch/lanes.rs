@@ -130,32 +130,29 @@ fn kernel<S: LaneSpace, R: LaneRule, const D: usize>(sp: S, r: R, pass: &Pass, p
     out
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn kernel_avx2<S: LaneSpace, R: LaneRule, const D: usize>(
-    sp: S,
-    r: R,
-    pass: &Pass,
-    prev: &mut [V],
-    cur: &mut [V],
-) -> V {
-    // The same code compiled for AVX2 (4 f64 per register). FMA is only enabled, never
-    // contracted into: Rust does not fuse a * b + c without an explicit mul_add.
-    kernel::<S, R, D>(sp, r, pass, prev, cur)
+/// `kernel` compiled with target features, one function per instruction set. FMA is only
+/// enabled, never contracted into: Rust does not fuse a * b + c without an explicit mul_add, so
+/// every build computes the same bits.
+macro_rules! kernel_with_features {
+    ($name:ident, $features:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name<S: LaneSpace, R: LaneRule, const D: usize>(
+            sp: S,
+            r: R,
+            pass: &Pass,
+            prev: &mut [V],
+            cur: &mut [V],
+        ) -> V {
+            kernel::<S, R, D>(sp, r, pass, prev, cur)
+        }
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-unsafe fn kernel_avx512<S: LaneSpace, R: LaneRule, const D: usize>(
-    sp: S,
-    r: R,
-    pass: &Pass,
-    prev: &mut [V],
-    cur: &mut [V],
-) -> V {
-    // The same code again, with all LANES = 8 doubles in one register.
-    kernel::<S, R, D>(sp, r, pass, prev, cur)
-}
+// 4 f64 per register, so a lane vector is two registers.
+kernel_with_features!(kernel_avx2, "avx2,fma");
+// All LANES = 8 doubles in one register.
+kernel_with_features!(kernel_avx512, "avx512f,avx512dq,avx512vl,avx2,fma");
 
 /// The metric of `r` in space `sp` between `a` and up to LANES columns (points stored as `sp`
 /// expects them); `out[l]` gets d(a, cols[l]). `window`: DTW's Sakoe-Chiba half-width.
