@@ -228,6 +228,12 @@ impl<'a> Evaluator<'a> {
         (self.a.traj_len(i) * self.b.traj_len(j)) as u64
     }
 
+    pub fn traj_len_a(&self, i: usize) -> usize {
+        self.a.traj_len(i)
+    }
+    pub fn traj_len_b(&self, j: usize) -> usize {
+        self.b.traj_len(j)
+    }
     pub fn len_a(&self) -> usize {
         self.a.len()
     }

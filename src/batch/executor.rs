@@ -61,12 +61,13 @@ pub fn run(
     }
     let ctl = Control::default();
     let serial = n_jobs <= 1 || total < 2 || estimate_cells(ev, &pairs, total) < SERIAL_CELLS;
-    let chunk = chunk_len(total, if serial { 1 } else { n_jobs }, estimate_cells(ev, &pairs, total));
     let result = if serial {
+        let chunk = chunk_len(total, 1, estimate_cells(ev, &pairs, total));
         run_serial(ev, &pairs, out, chunk, &ctl, poll)
     } else {
         let pool = pool(n_jobs)?;
-        run_parallel(&pool, ev, &pairs, out, chunk, &ctl, poll)
+        let chunks = cost_chunks(ev, &pairs, total, n_jobs);
+        run_parallel(&pool, ev, &pairs, out, &chunks, &ctl, poll)
     };
     result?;
     poll(total, total)
@@ -82,6 +83,49 @@ fn estimate_cells(ev: &Evaluator, pairs: &PairIndex, total: u64) -> u64 {
             mean.saturating_mul(total)
         }
     }
+}
+
+/// Per-pair overhead in cell units (call, setup, output write), as in `plan`.
+const PAIR_OVERHEAD: u64 = 16;
+
+/// Output ranges [start, end) for the threads, cut by cost (n_i * n_j + PAIR_OVERHEAD per
+/// pair), not by count, so that skewed lengths still give chunks of similar work: about 64 per
+/// thread for work stealing to even out, none above CHUNK_CELLS (the cancel latency) unless a
+/// single pair is, and none under a full set of lanes (bar the last).
+fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
+    // A whole pdist or cdist: `plan` cuts it in closed form from the lengths.
+    let tasks = ((threads as u64 * 64).max(estimate_cells(ev, pairs, total) / CHUNK_CELLS))
+        .min(total / lanes::LANES as u64)
+        .max(1) as usize;
+    let (na, nb) = (ev.len_a(), ev.len_b());
+    let lengths_a = || (0..na).map(|i| ev.traj_len_a(i) as u64).collect::<Vec<u64>>();
+    match *pairs {
+        PairIndex::Condensed { n, start: 0 } if n == na as u64 && total == n * n.saturating_sub(1) / 2 => {
+            return super::plan::condensed_ranges(&lengths_a(), tasks);
+        }
+        PairIndex::Rect { row0: 0, col0: 0, cols, skip: 0 } if cols == nb as u64 && total == (na * nb) as u64 => {
+            let lengths_b: Vec<u64> = (0..nb).map(|j| ev.traj_len_b(j) as u64).collect();
+            return super::plan::rect_ranges(&lengths_a(), &lengths_b, tasks);
+        }
+        _ => {}
+    }
+    // Anything else (ranges, blocks, pair lists): walk the pairs.
+    let target = (estimate_cells(ev, pairs, total) / tasks as u64).clamp(1, CHUNK_CELLS);
+    let mut bounds = Vec::with_capacity(threads * 64 + 1);
+    let (mut start, mut acc) = (0u64, 0u64);
+    pairs.for_each(0, total as usize, |p, i, j| {
+        acc += ev.cost(i, j) + PAIR_OVERHEAD;
+        let end = p as u64 + 1;
+        if acc >= target && end - start >= lanes::LANES as u64 {
+            bounds.push((start, end));
+            start = end;
+            acc = 0;
+        }
+    });
+    if start < total {
+        bounds.push((start, total));
+    }
+    bounds
 }
 
 /// Chunks small enough to balance (many per thread) and to notice a cancel quickly (about
@@ -168,12 +212,23 @@ fn run_serial(
     Ok(())
 }
 
+/// Splits `s` at the chunk bounds (which cover it in order) into (start, piece) tasks.
+fn split_at_bounds<'s, T>(mut s: &'s mut [T], chunks: &[(u64, u64)]) -> Vec<(u64, &'s mut [T])> {
+    let mut parts = Vec::with_capacity(chunks.len());
+    for &(a, b) in chunks {
+        let (head, tail) = std::mem::take(&mut s).split_at_mut((b - a) as usize);
+        parts.push((a, head));
+        s = tail;
+    }
+    parts
+}
+
 fn run_parallel(
     pool: &ThreadPool,
     ev: &Evaluator,
     pairs: &PairIndex,
     out: OutSlice,
-    chunk: usize,
+    chunks: &[(u64, u64)],
     ctl: &Control,
     poll: &mut dyn FnMut(u64, u64) -> Result<()>,
 ) -> Result<()> {
@@ -182,21 +237,21 @@ fn run_parallel(
     let mut outcome = Ok(());
     pool.in_place_scope(|scope| {
         scope.spawn(move |_| {
-            let work = |c: usize, mut part: OutChunk, n: usize| {
+            let work = |k0: u64, mut part: OutChunk, n: usize| {
                 if ctl.cancel.load(Ordering::Relaxed) {
                     return;
                 }
-                fill_chunk(ev, pairs, (c * chunk) as u64, &mut part);
+                fill_chunk(ev, pairs, k0, &mut part);
                 ctl.done.fetch_add(n as u64, Ordering::Relaxed);
             };
             match out {
-                OutSlice::F64(s) => s.par_chunks_mut(chunk).enumerate().for_each(|(c, p)| {
+                OutSlice::F64(s) => split_at_bounds(s, chunks).into_par_iter().for_each(|(k0, p)| {
                     let n = p.len();
-                    work(c, OutChunk::F64(p), n)
+                    work(k0, OutChunk::F64(p), n)
                 }),
-                OutSlice::F32(s) => s.par_chunks_mut(chunk).enumerate().for_each(|(c, p)| {
+                OutSlice::F32(s) => split_at_bounds(s, chunks).into_par_iter().for_each(|(k0, p)| {
                     let n = p.len();
-                    work(c, OutChunk::F32(p), n)
+                    work(k0, OutChunk::F32(p), n)
                 }),
             }
             let _ = tx.send(());
