@@ -62,7 +62,7 @@ pub fn run(
     let ctl = Control::default();
     let serial = n_jobs <= 1 || total < 2 || estimate_cells(ev, &pairs, total) < SERIAL_CELLS;
     let result = if serial {
-        let chunk = chunk_len(total, 1, estimate_cells(ev, &pairs, total));
+        let chunk = serial_chunk_len(total, estimate_cells(ev, &pairs, total));
         run_serial(ev, &pairs, out, chunk, &ctl, poll)
     } else {
         let pool = pool(n_jobs)?;
@@ -85,20 +85,17 @@ fn estimate_cells(ev: &Evaluator, pairs: &PairIndex, total: u64) -> u64 {
     }
 }
 
-/// Per-pair overhead in cell units (call, setup, output write), as in `plan`.
-const PAIR_OVERHEAD: u64 = 16;
-
-/// Output ranges [start, end) for the threads, cut by cost (n_i * n_j + PAIR_OVERHEAD per
+/// Output ranges [start, end) for the threads, cut by cost (n_i * n_j + plan::PAIR_OVERHEAD per
 /// pair), not by count, so that skewed lengths still give chunks of similar work: about 64 per
 /// thread for work stealing to even out, none above CHUNK_CELLS (the cancel latency) unless a
 /// single pair is, and none under a full set of lanes (bar the last).
 fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
-    // A whole pdist or cdist: `plan` cuts it in closed form from the lengths.
     let tasks = ((threads as u64 * 64).max(estimate_cells(ev, pairs, total) / CHUNK_CELLS))
         .min(total / lanes::LANES as u64)
         .max(1) as usize;
     let (na, nb) = (ev.len_a(), ev.len_b());
     let lengths_a = || (0..na).map(|i| ev.traj_len_a(i) as u64).collect::<Vec<u64>>();
+    // A whole pdist or cdist: `plan` cuts it in closed form from the lengths.
     match *pairs {
         PairIndex::Condensed { n, start: 0 } if n == na as u64 && total == n * n.saturating_sub(1) / 2 => {
             return super::plan::condensed_ranges(&lengths_a(), tasks);
@@ -114,7 +111,7 @@ fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
     let mut bounds = Vec::with_capacity(threads * 64 + 1);
     let (mut start, mut acc) = (0u64, 0u64);
     pairs.for_each(0, total as usize, |p, i, j| {
-        acc += ev.cost(i, j) + PAIR_OVERHEAD;
+        acc += ev.cost(i, j) + super::plan::PAIR_OVERHEAD;
         let end = p as u64 + 1;
         if acc >= target && end - start >= lanes::LANES as u64 {
             bounds.push((start, end));
@@ -128,10 +125,10 @@ fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
     bounds
 }
 
-/// Chunks small enough to balance (many per thread) and to notice a cancel quickly (about
-/// CHUNK_CELLS DP cells, ~20 ms), large enough that bookkeeping vanishes.
-fn chunk_len(total: u64, threads: usize, cells: u64) -> usize {
-    let per = total / (threads as u64 * 64).max(1);
+/// Serial chunks: small enough to poll for progress and Ctrl-C often (at most CHUNK_CELLS DP
+/// cells, ~20 ms, and 1/64 of the call), large enough that bookkeeping vanishes.
+fn serial_chunk_len(total: u64, cells: u64) -> usize {
+    let per = total / 64;
     let mean_cells = (cells / total.max(1)).max(1);
     let by_cost = (CHUNK_CELLS / mean_cells).max(1);
     // at least a full set of lanes, so the lane kernel sees whole groups

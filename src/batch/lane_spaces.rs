@@ -12,7 +12,7 @@ use crate::geometry::trig::{
     ASIN_SQRT_TINY_MAX, SIN_SQ_NEAR_MAX, SIN_SQ_TINY_MAX,
 };
 use crate::traj::Traj;
-use crate::geometry::{arc_metres, clamp_unit, Euclidean, Ground, Haversine, HaversinePrepared};
+use crate::geometry::{arc_metres, Euclidean, Ground, Haversine, HaversinePrepared};
 
 pub trait LaneSpace: Copy + Send + Sync {
     /// The cell value of each lane: `p` is the row point broadcast (D stored values), `b` the
@@ -95,21 +95,19 @@ impl LaneSpace for SphericalLanes {
     #[inline(always)]
     fn value<const D: usize>(&self, p: &[V; D], b: &[V]) -> V {
         let h = &self.0;
-        let rad = h.rad();
         let (mut half_lat, mut half_lon) = ([0.0; LANES], [0.0; LANES]);
         for l in 0..LANES {
-            half_lat[l] = ((b[1][l] - p[1][l]) * rad) / 2.0;
-            half_lon[l] = (rad * (b[0][l] - p[0][l])) / 2.0;
+            (half_lat[l], half_lon[l]) = h.half_diffs(p[0][l], p[1][l], b[0][l], b[1][l]);
         }
         let tiny = |x: &f64| x.abs() <= SIN_SQ_TINY_MAX;
         let mut a = [0.0; LANES];
         if half_lat.iter().all(tiny) && half_lon.iter().all(tiny) {
             for l in 0..LANES {
-                a[l] = clamp_unit(sin_sq_tiny(half_lat[l]) + p[2][l] * b[2][l] * sin_sq_tiny(half_lon[l]));
+                a[l] = Haversine::a_from(sin_sq_tiny(half_lat[l]), p[2][l], b[2][l], sin_sq_tiny(half_lon[l]));
             }
         } else {
             for l in 0..LANES {
-                a[l] = clamp_unit(sin_sq_select(half_lat[l]) + p[2][l] * b[2][l] * sin_sq_select(half_lon[l]));
+                a[l] = Haversine::a_from(sin_sq_select(half_lat[l]), p[2][l], b[2][l], sin_sq_select(half_lon[l]));
             }
             // Differences of over 10^4 radians (only from unnormalised longitudes) take the
             // scalar path, which is the same function with its rare branch.

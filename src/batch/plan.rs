@@ -5,7 +5,7 @@
 use super::condensed;
 
 /// Per-pair overhead in cell units (call, setup, output write).
-const PAIR_OVERHEAD: u128 = 16;
+pub const PAIR_OVERHEAD: u64 = 16;
 
 /// Cuts [0, total cost) at `n_tasks` equal targets; `locate(t)` maps a cost target to the output
 /// position where it falls. Empty ranges are dropped.
@@ -56,13 +56,13 @@ pub fn condensed_ranges(lengths: &[u64], n_tasks: usize) -> Vec<(u64, u64)> {
     // cost of row i's first c pairs (i, i+1), ..., (i, i+c)
     let row_prefix = |i: usize, c: u64| -> u128 {
         let li = lengths[i] as u128;
-        li * (prefix[i + 1 + c as usize] - prefix[i + 1]) + PAIR_OVERHEAD * c as u128
+        li * (prefix[i + 1 + c as usize] - prefix[i + 1]) + PAIR_OVERHEAD as u128 * c as u128
     };
     let mut row_cum = vec![0u128; lengths.len() + 1];
     for i in 0..lengths.len() {
         let li = lengths[i] as u128;
         let rest = (lengths.len() - 1 - i) as u128;
-        row_cum[i + 1] = row_cum[i] + li * (total_len - prefix[i + 1]) + PAIR_OVERHEAD * rest;
+        row_cum[i + 1] = row_cum[i] + li * (total_len - prefix[i + 1]) + PAIR_OVERHEAD as u128 * rest;
     }
     let total = row_cum[lengths.len()];
     cut(total, n_tasks, m, |t| {
@@ -87,13 +87,13 @@ pub fn rect_ranges(lengths_a: &[u64], lengths_b: &[u64], n_tasks: usize) -> Vec<
     let sum_b = prefix_b[lengths_b.len()];
     let mut row_cum = vec![0u128; lengths_a.len() + 1];
     for (i, &l) in lengths_a.iter().enumerate() {
-        row_cum[i + 1] = row_cum[i] + l as u128 * sum_b + PAIR_OVERHEAD * nb as u128;
+        row_cum[i + 1] = row_cum[i] + l as u128 * sum_b + PAIR_OVERHEAD as u128 * nb as u128;
     }
     let total = row_cum[lengths_a.len()];
     cut(total, n_tasks, na * nb, |t| {
         let i = row_cum.partition_point(|&c| c <= t).saturating_sub(1).min(lengths_a.len() - 1);
         let li = lengths_a[i] as u128;
-        let c = search(nb, t - row_cum[i], |c| li * prefix_b[c as usize] + PAIR_OVERHEAD * c as u128);
+        let c = search(nb, t - row_cum[i], |c| li * prefix_b[c as usize] + PAIR_OVERHEAD as u128 * c as u128);
         i as u64 * nb + c
     })
 }
@@ -107,7 +107,7 @@ mod tests {
         (s..e)
             .map(|k| {
                 let (i, j) = condensed::pair(n, k);
-                lengths[i as usize] as u128 * lengths[j as usize] as u128 + PAIR_OVERHEAD
+                lengths[i as usize] as u128 * lengths[j as usize] as u128 + PAIR_OVERHEAD as u128
             })
             .sum()
     }
@@ -128,7 +128,7 @@ mod tests {
         let (lo, hi) = (*costs.iter().min().unwrap(), *costs.iter().max().unwrap());
         assert_eq!(r.len(), 8);
         // within one pair's cost of each other: 500*500 + overhead
-        assert!(hi - lo <= 2 * (500 * 500 + PAIR_OVERHEAD), "{costs:?}");
+        assert!(hi - lo <= 2 * (500 * 500 + PAIR_OVERHEAD as u128), "{costs:?}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod trig;
 
 pub use euclidean::Euclidean;
 pub use polyline::{point_to_polyline, Reduce};
-pub use spherical::{arc_metres, clamp_unit, Haversine, HaversinePrepared};
+pub use spherical::{arc_metres, Haversine, HaversinePrepared};
 
 use crate::traj::Traj;
 

@@ -7,7 +7,7 @@ pub(super) const R: f64 = 6_378_137.0;
 
 /// `a` limited to [0, 1], as compares (not min/max) so that it vectorises the same everywhere.
 #[inline(always)]
-pub fn clamp_unit(a: f64) -> f64 {
+fn clamp_unit(a: f64) -> f64 {
     let a = if a < 0.0 { 0.0 } else { a };
     if a > 1.0 { 1.0 } else { a }
 }
@@ -63,11 +63,22 @@ impl Haversine {
     /// per lane; `trig` keeps it bit-identical to the scalar path.
     #[inline(always)]
     pub fn hav_a(&self, lon1: f64, lat1: f64, cos1: f64, lon2: f64, lat2: f64, cos2: f64) -> f64 {
+        let (half_lat, half_lon) = self.half_diffs(lon1, lat1, lon2, lat2);
+        Self::a_from(sin_sq(half_lat), cos1, cos2, sin_sq(half_lon))
+    }
+
+    /// Half the latitude and longitude differences from point 1 to point 2, in radians.
+    #[inline(always)]
+    pub fn half_diffs(&self, lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> (f64, f64) {
         let rad = self.rad;
-        let dlat = (lat2 - lat1) * rad;
-        let dlon = rad * (lon2 - lon1);
-        let a = sin_sq(dlat / 2.0) + cos1 * cos2 * sin_sq(dlon / 2.0);
-        clamp_unit(a)
+        ((lat2 - lat1) * rad / 2.0, rad * (lon2 - lon1) / 2.0)
+    }
+
+    /// `a` from sin^2 of the half differences and the latitudes' cosines; every path to `a`
+    /// (scalar, or lanes with another sin^2 piece) goes through here, so the bits agree.
+    #[inline(always)]
+    pub fn a_from(sin_sq_lat: f64, cos1: f64, cos2: f64, sin_sq_lon: f64) -> f64 {
+        clamp_unit(sin_sq_lat + cos1 * cos2 * sin_sq_lon)
     }
 
     /// Haversine distance; only the cosines of the latitudes are used.
