@@ -8,6 +8,7 @@ pub mod edr;
 pub mod edwp;
 pub mod erp;
 pub mod frechet;
+pub mod frechet_critical;
 pub mod frechet_trajdist;
 pub mod hausdorff;
 pub mod lcss;
