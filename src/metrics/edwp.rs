@@ -11,118 +11,257 @@
 //! whole segment, clamped to its ends. A one-point trajectory is one zero-length segment.
 //! The result is the cost of consuming both trajectories; it is not normalised.
 
-use crate::geometry::{Euclidean, Ground};
+use crate::cpu::has_avx2;
 use crate::traj::Traj;
 
-const V: usize = 0; // both start at vertices
-const PA: usize = 1; // A starts at proj(B_l -> segment A_k)
-const PB: usize = 2; // B starts at proj(A_k -> segment B_l)
+// The states s: V, both start at vertices; PA, A starts at the projection of b_l on its
+// segment k; PB, B starts at the projection of a_k on its segment l.
 
-/// Closest point to p on segment [s, e].
-#[inline(always)]
-fn project(p: &[f64], s: &[f64], e: &[f64], out: &mut [f64; 3]) {
-    let dim = p.len();
-    let mut len2 = 0.0;
-    let mut dot = 0.0;
-    for k in 0..dim {
-        let d = e[k] - s[k];
-        len2 += d * d;
-        dot += (p[k] - s[k]) * d;
+/// The DP over (k, l, s), row by row (k: A's segment). Each row runs in four passes so that
+/// three of them vectorise across the columns l:
+///  1. projections: b_l onto A's segment k (parameter ta, distance dist_a), a_(k+1) onto B's
+///     segment l (ub_next, dist_b_next), and d(a_(k+1), b_l);
+///  2. for each cell, the cost of each of the 9 moves (3 states x replace / insert into A /
+///     insert into B) and the best move out of states V and PB, which come from the row before;
+///  3. a scan along the row for state PA, the one state a cell passes to its right neighbour
+///     (insert into A keeps A's segment): the only serial step, one add and one min per cell;
+///  4. the moves out of PA joined to the row below.
+/// Lengths along a segment are its length times a difference of projection parameters (the
+/// points are s + t (e - s)), so a cell takes three square roots. Every projection is computed
+/// once per (vertex, segment), every distance once per cell; min is exact, so the order in which
+/// moves are joined does not change a result.
+pub fn edwp(a: Traj, b: Traj) -> f64 {
+    let three = a.dim == 3;
+    if has_avx2() {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: AVX2 and FMA are present (checked at run time); the body is the safe
+            // `edwp_in` with its bounds-checked indexing.
+            return unsafe {
+                if three {
+                    edwp_avx2::<3>(a, b)
+                } else {
+                    edwp_avx2::<2>(a, b)
+                }
+            };
+        }
     }
-    let t = if len2 == 0.0 { 0.0 } else { (dot / len2).clamp(0.0, 1.0) };
-    for k in 0..dim {
-        out[k] = s[k] + t * (e[k] - s[k]);
+    if three {
+        edwp_in::<3>(a, b)
+    } else {
+        edwp_in::<2>(a, b)
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn edwp_avx2<const D: usize>(a: Traj, b: Traj) -> f64 {
+    // The same code compiled for AVX2; Rust never contracts a * b + c into an FMA by itself,
+    // so both builds give the same bits.
+    edwp_in::<D>(a, b)
+}
+
 /// Vertex k of t; a one-point trajectory's only segment is (p, p), so its vertex 1 is p again.
-#[inline]
+#[inline(always)]
 fn vertex<const D: usize>(t: Traj, k: usize) -> [f64; D] {
     let mut out = [0.0; D];
     out.copy_from_slice(t.p(k.min(t.len() - 1)));
     out
 }
 
-/// The DP over (k, l, s). Everything a cell needs that does not depend on its state s is
-/// computed once per cell, and every projection once per (vertex, segment): the insert moves of
-/// cell (k, l) project the same points as the projection states of the cells they lead to. Each
-/// value is the same expression on the same inputs as in the plain recursion (distances are
-/// symmetric bit for bit), and the states are relaxed in the same order, so results do not
-/// depend on this sharing.
-pub fn edwp(a: Traj, b: Traj) -> f64 {
-    // Compiled per dimension so that every distance and projection is straight-line code.
-    if a.dim == 2 {
-        edwp_in::<2>(a, b)
-    } else {
-        edwp_in::<3>(a, b)
-    }
+/// The smaller of two costs: one vector instruction. Costs are never NaN, and an infinite one
+/// (a state not reached) loses to any finite one.
+#[inline(always)]
+fn min(x: f64, y: f64) -> f64 {
+    if y < x { y } else { x }
 }
 
+/// The next `w` values of a scratch buffer.
+#[inline(always)]
+fn take<'a>(rest: &mut &'a mut [f64], w: usize) -> &'a mut [f64] {
+    let (head, tail) = std::mem::take(rest).split_at_mut(w);
+    *rest = tail;
+    head
+}
+
+#[inline(always)]
 fn edwp_in<const D: usize>(a: Traj, b: Traj) -> f64 {
-    let d = |x: &[f64; D], y: &[f64; D]| Euclidean.dist(x, y);
-    let proj = |p: &[f64; D], s: &[f64; D], e: &[f64; D]| {
-        let mut q = [0.0; 3];
-        project(p, s, e, &mut q);
-        let mut out = [0.0; D];
-        out.copy_from_slice(&q[..D]);
-        out
-    };
     let na = (a.len() - 1).max(1);
     let nb = (b.len() - 1).max(1);
-    let va: Vec<[f64; D]> = (0..=na).map(|k| vertex(a, k)).collect();
-    let vb: Vec<[f64; D]> = (0..=nb).map(|l| vertex(b, l)).collect();
-    let len_b: Vec<f64> = (0..nb).map(|l| d(&vb[l], &vb[l + 1])).collect();
-    let idx = |k: usize, l: usize, s: usize| (k * (nb + 1) + l) * 3 + s;
-    let mut c = vec![f64::INFINITY; (na + 1) * (nb + 1) * 3];
-    c[idx(0, 0, V)] = 0.0;
-    // Row k: proj_a[l] = b_l projected on A's segment k, and its distance to b_l; proj_b[l] =
-    // a_k projected on B's segment l (the start of state PB), proj_b_next[l] = a_(k+1)'s.
-    let (mut proj_a, mut dist_a) = (vec![[0.0; D]; nb + 1], vec![0.0; nb + 1]);
-    let mut proj_b: Vec<[f64; D]> = (0..nb).map(|l| proj(&va[0], &vb[l], &vb[l + 1])).collect();
-    let mut dist_b: Vec<f64> = (0..nb).map(|l| d(&va[0], &proj_b[l])).collect();
-    let (mut proj_b_next, mut dist_b_next) = (vec![[0.0; D]; nb], vec![0.0; nb]);
+    // One scratch buffer per thread, reused from pair to pair: every value is written before it
+    // is read, so it needs no clearing. It is taken out and put back rather than borrowed in a
+    // closure: a closure would be compiled without the caller's AVX2 target features.
+    let mut buf = SCRATCH.take();
+    let need = (2 * D + 21) * (nb + 1);
+    if buf.len() < need {
+        buf.resize(need, 0.0);
+    }
+    let d = edwp_rows::<D>(a, b, na, nb, &mut buf[..need]);
+    SCRATCH.set(buf);
+    d
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Vec<f64>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+#[inline(always)]
+fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [f64]) -> f64 {
+    let w = nb + 1;
+    let mut rest = buf;
+    // B as columns: coordinates, segment vectors, lengths and 1 / length^2 (0 for a point).
+    let bc: [&mut [f64]; D] = std::array::from_fn(|_| take(&mut rest, w));
+    let db: [&mut [f64]; D] = std::array::from_fn(|_| take(&mut rest, w));
+    let (len_b, inv_len2_b) = (take(&mut rest, w), take(&mut rest, w));
+    for l in 0..w {
+        let p = vertex::<D>(b, l);
+        for c in 0..D {
+            bc[c][l] = p[c];
+        }
+    }
+    for l in 0..nb {
+        let mut len2 = 0.0;
+        for c in 0..D {
+            db[c][l] = bc[c][l + 1] - bc[c][l];
+            len2 += db[c][l] * db[c][l];
+        }
+        len_b[l] = len2.sqrt();
+        inv_len2_b[l] = if len2 == 0.0 { 0.0 } else { 1.0 / len2 };
+    }
+    // Per row: a_k and a_(k+1) on B's segments (ub, dist_b; ub_next, dist_b_next), d(a_k, b_l)
+    // and d(a_(k+1), b_l) (vv, vv_next), b_l on A's segment (ta, dist_a).
+    let (mut ub, mut dist_b, mut vv) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let (mut ub_next, mut dist_b_next, mut vv_next) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let (ta, dist_a) = (take(&mut rest, w), take(&mut rest, w));
+    // Costs by state: this row's (V and PB from the row before, PA from its own scan), the next
+    // row's V and PB, and the moves out of V and PB (best of the two) and out of PA (each).
+    let (mut row_v, row_pa, mut row_pb) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let (mut next_v, mut next_pb) = (take(&mut rest, w), take(&mut rest, w));
+    let (vb_rep, vb_ins_a, vb_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let (pa_rep, pa_ins_a, pa_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let bc: [&[f64]; D] = bc.each_ref().map(|x| &x[..]);
+    let db: [&[f64]; D] = db.each_ref().map(|x| &x[..]);
+
+    let a0 = vertex::<D>(a, 0);
+    project_on_b::<D>(&a0, &bc, &db, inv_len2_b, ub, dist_b, vv);
+    row_v.fill(f64::INFINITY);
+    row_pb.fill(f64::INFINITY);
+    row_v[0] = 0.0;
     for k in 0..na {
-        let (a0, a1) = (&va[k], &va[k + 1]);
-        let len_a = d(a0, a1);
-        for l in 0..=nb {
-            proj_a[l] = proj(&vb[l], a0, a1);
-            dist_a[l] = d(&proj_a[l], &vb[l]);
+        let (a0, a1) = (vertex::<D>(a, k), vertex::<D>(a, k + 1));
+        let mut da = [0.0; D];
+        let mut len2_a = 0.0;
+        for c in 0..D {
+            da[c] = a1[c] - a0[c];
+            len2_a += da[c] * da[c];
         }
-        for l in 0..nb {
-            proj_b_next[l] = proj(a1, &vb[l], &vb[l + 1]);
-            dist_b_next[l] = d(a1, &proj_b_next[l]);
+        let len_a = len2_a.sqrt();
+        let inv_len2_a = if len2_a == 0.0 { 0.0 } else { 1.0 / len2_a };
+        // Pass 1.
+        for l in 0..w {
+            let mut dot = 0.0;
+            for c in 0..D {
+                dot += (bc[c][l] - a0[c]) * da[c];
+            }
+            let t = (dot * inv_len2_a).clamp(0.0, 1.0);
+            let mut h2 = 0.0;
+            for c in 0..D {
+                let e = (a0[c] + t * da[c]) - bc[c][l];
+                h2 += e * e;
+            }
+            ta[l] = t;
+            dist_a[l] = h2.sqrt();
         }
-        for l in 0..nb {
-            let (b0, b1) = (&vb[l], &vb[l + 1]);
-            let d11 = d(a1, b1);
-            let (qa, qb) = (&proj_a[l + 1], &proj_b_next[l]);
-            for s in [V, PA, PB] {
-                let cur = c[idx(k, l, s)];
-                if !cur.is_finite() {
-                    continue;
-                }
-                // The remaining parts start at sa and sb; d0 = d(sa, sb), la/lb their lengths.
-                let (sa, sb, d0, la, lb) = match s {
-                    V => (a0, b0, d(a0, b0), len_a, len_b[l]),
-                    PA => (&proj_a[l], b0, dist_a[l], d(&proj_a[l], a1), len_b[l]),
-                    _ => (a0, &proj_b[l], dist_b[l], len_a, d(&proj_b[l], b1)),
+        project_on_b::<D>(&a1, &bc, &db, inv_len2_b, ub_next, dist_b_next, vv_next);
+        // Pass 2. The remaining parts of a state's segments start at parameters (t0 on A's,
+        // u0 on B's): V (0, 0), PA (ta[l], 0), PB (0, ub[l]); d0 is the distance between the
+        // starts, la and lb the lengths left.
+        {
+            // Every slice exactly nb long, so the loop has no bounds checks and vectorises.
+            let (vv0, vv1) = (&vv[..nb], &vv_next[1..]);
+            let (ta0, ta1, da0, da1) = (&ta[..nb], &ta[1..], &dist_a[..nb], &dist_a[1..]);
+            let (ub0, ub1, db0, db1) = (&ub[..nb], &ub_next[..nb], &dist_b[..nb], &dist_b_next[..nb]);
+            let (lbs, rv, rpb) = (&len_b[..nb], &row_v[..nb], &row_pb[..nb]);
+            let (pr, pia, pib) = (&mut pa_rep[..nb], &mut pa_ins_a[..nb], &mut pa_ins_b[..nb]);
+            let (vr, via, vib) = (&mut vb_rep[..nb], &mut vb_ins_a[..nb], &mut vb_ins_b[..nb]);
+            for l in 0..nb {
+                let (d11, lbf, t1, u1) = (vv1[l], lbs[l], ta1[l], ub1[l]);
+                let (dp_a, dp_b) = (da1[l], db1[l]);
+                let mv = |d0: f64, t0: f64, u0: f64| {
+                    let la = (1.0 - t0) * len_a;
+                    let lb = (1.0 - u0) * lbf;
+                    (
+                        (d0 + d11) * (la + lb),
+                        // insert into A: split at the projection of b1, consume B's segment
+                        (d0 + dp_a) * ((t1 - t0).abs() * len_a + lb),
+                        // insert into B: split at the projection of a1, consume A's segment
+                        (d0 + dp_b) * (la + (u1 - u0).abs() * lbf),
+                    )
                 };
-                // replace
-                let v = cur + (d0 + d11) * (la + lb);
-                let t = idx(k + 1, l + 1, V);
-                c[t] = c[t].min(v);
-                // insert into A: split at the projection of b1, consume B's segment
-                let v = cur + (d0 + dist_a[l + 1]) * (d(sa, qa) + lb);
-                let t = idx(k, l + 1, PA);
-                c[t] = c[t].min(v);
-                // insert into B: split at the projection of a1, consume A's segment
-                let v = cur + (d0 + dist_b_next[l]) * (la + d(sb, qb));
-                let t = idx(k + 1, l, PB);
-                c[t] = c[t].min(v);
+                let (v, pb) = (rv[l], rpb[l]);
+                let (r_v, a_v, b_v) = mv(vv0[l], 0.0, 0.0);
+                let (r_pb, a_pb, b_pb) = mv(db0[l], 0.0, ub0[l]);
+                (pr[l], pia[l], pib[l]) = mv(da0[l], ta0[l], 0.0);
+                vr[l] = min(v + r_v, pb + r_pb);
+                via[l] = min(v + a_v, pb + a_pb);
+                vib[l] = min(v + b_v, pb + b_pb);
             }
         }
-        std::mem::swap(&mut proj_b, &mut proj_b_next);
+        // Pass 3: PA at (k, 0) is never reached; PA at (k, l + 1) comes from cell (k, l).
+        row_pa[0] = f64::INFINITY;
+        for l in 0..nb {
+            row_pa[l + 1] = min(vb_ins_a[l], row_pa[l] + pa_ins_a[l]);
+        }
+        // Pass 4: the row below. V at (k + 1, l + 1) comes from the replace of (k, l); PB at
+        // (k + 1, l) from its insert into B.
+        next_v[0] = f64::INFINITY;
+        next_pb[nb] = f64::INFINITY;
+        for l in 0..nb {
+            next_v[l + 1] = min(vb_rep[l], row_pa[l] + pa_rep[l]);
+            next_pb[l] = min(vb_ins_b[l], row_pa[l] + pa_ins_b[l]);
+        }
+        std::mem::swap(&mut row_v, &mut next_v);
+        std::mem::swap(&mut row_pb, &mut next_pb);
+        std::mem::swap(&mut ub, &mut ub_next);
         std::mem::swap(&mut dist_b, &mut dist_b_next);
+        std::mem::swap(&mut vv, &mut vv_next);
     }
-    c[idx(na, nb, V)]
+    row_v[nb]
+}
+
+/// p projected on each of B's segments (parameter u, distance), and p's distance to each of B's
+/// vertices.
+#[inline(always)]
+fn project_on_b<const D: usize>(
+    p: &[f64; D],
+    bc: &[&[f64]; D],
+    db: &[&[f64]; D],
+    inv_len2_b: &[f64],
+    u: &mut [f64],
+    dist: &mut [f64],
+    vv: &mut [f64],
+) {
+    let w = u.len();
+    for l in 0..w - 1 {
+        let mut dot = 0.0;
+        for c in 0..D {
+            dot += (p[c] - bc[c][l]) * db[c][l];
+        }
+        let t = (dot * inv_len2_b[l]).clamp(0.0, 1.0);
+        let mut h2 = 0.0;
+        for c in 0..D {
+            let e = p[c] - (bc[c][l] + t * db[c][l]);
+            h2 += e * e;
+        }
+        u[l] = t;
+        dist[l] = h2.sqrt();
+    }
+    for l in 0..w {
+        let mut v2 = 0.0;
+        for c in 0..D {
+            let e = p[c] - bc[c][l];
+            v2 += e * e;
+        }
+        vv[l] = v2.sqrt();
+    }
 }
