@@ -22,6 +22,8 @@ for tag, X, sp in (("e", E, {}), ("e3", E3, {}), ("s", S, {"space": "spherical"}
     for m, p in (("dtw", {}), ("dtw", {"window": 4}), ("discrete_frechet", {}), ("lcss", {"eps": 1.0 if not sp else 300.0}),
                  ("edr", {"eps": 0.7 if not sp else 300.0}), ("erp", {}), ("hausdorff", {}), ("sspd", {})):
         out[f"{tag}-{m}-{sorted(p.items())}"] = ta.pdist(X, m, **p, **sp)
+    if not sp:
+        out[f"{tag}-edwp"] = ta.pdist(X, "edwp")
 np.savez(sys.argv[1], **out)
 """
 
