@@ -27,6 +27,33 @@ def test_no_copy_for_c_contiguous_float64():
     assert as_traj(A, "a") is A
 
 
+def test_packing_a_list_in_one_call_matches_the_general_path():
+    """The core packs float64 C-contiguous arrays itself; every other input takes the Python
+    path. Both must give the same buffers, and the fast path must hand back what it cannot take."""
+    from trajarena import _core
+    from trajarena._inputs import as_traj
+
+    def general(X):
+        arrs = [as_traj(t, f"X[{i}]") for i, t in enumerate(X)]
+        offsets = np.concatenate([[0], np.cumsum([len(a) for a in arrs])]).astype(np.int64)
+        return offsets, np.concatenate(arrs)
+
+    rng = np.random.default_rng(5)
+    for d in (2, 3):
+        X = [rng.normal(size=(k, d)) for k in (1, 4, 9)]
+        for seq in (X, tuple(X)):
+            off, co = _core.pack_arrays(seq)
+            want_off, want_co = general(seq)
+            assert off.dtype == np.int64 and co.dtype == np.float64 and co.shape == want_co.shape
+            assert np.array_equal(off, want_off) and np.array_equal(co, want_co)
+    F = np.asfortranarray(rng.normal(size=(4, 2)))
+    for seq in ([A, F], [A, A.astype(np.float32)], [A, A.tolist()], [A, np.zeros((3, 3))],
+                [A, np.empty((0, 2))], [A, np.zeros((3, 4))], [], np.stack([A, A]), [A, A[::2]]):
+        assert _core.pack_arrays(seq) is None
+    got = ta.pdist([A, F, B.astype(np.float32)], "dtw")
+    assert np.array_equal(got, ta.pdist([A, np.ascontiguousarray(F), B.astype(np.float64)], "dtw"))
+
+
 @pytest.mark.parametrize("bad,exc,match", [
     (np.empty((0, 2)), ValueError, r"a: trajectory is empty"),
     (np.array([[0.0, np.nan], [1, 1]]), ValueError, r"a: point 0 has a non-finite"),

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _core
 from ._core import Metric
 
 _NUMERIC_KINDS = "fiu"
@@ -53,6 +54,12 @@ def pack(X: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
             f"{name}: expected a sequence of trajectories, got one 2-D array; "
             f"wrap a single trajectory in a list"
         )
+    if type(X) in (list, tuple):
+        # The usual input, float64 C-contiguous arrays of one dimension, is packed in one call;
+        # anything else (None) takes the path below, which converts and words the errors.
+        packed = _core.pack_arrays(X)
+        if packed is not None:
+            return packed
     if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
         raise TypeError(f"{name}: expected a list or tuple of trajectories, got {type(X).__name__}")
     arrs = [as_traj(t, f"{name}[{i}]") for i, t in enumerate(X)]

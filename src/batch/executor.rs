@@ -43,6 +43,8 @@ const SERIAL_CELLS: u64 = 300_000;
 /// Work per chunk: workers check for cancellation between chunks, so this bounds the delay
 /// between Ctrl-C and the stop (at ~5 ns per cell, about 20 ms).
 const CHUNK_CELLS: u64 = 4_000_000;
+/// Work a serial chunk always gets (about 0.5 ms), however small 1/64 of the call is.
+const SERIAL_MIN_CELLS: u64 = 100_000;
 /// How often the poll callback runs (progress refresh, KeyboardInterrupt check).
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
@@ -126,10 +128,12 @@ fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
 }
 
 /// Serial chunks: small enough to poll for progress and Ctrl-C often (at most CHUNK_CELLS DP
-/// cells, ~20 ms, and 1/64 of the call), large enough that bookkeeping vanishes.
+/// cells, ~20 ms, and 1/64 of the call unless that is under SERIAL_MIN_CELLS), large enough
+/// that bookkeeping vanishes and that a chunk boundary rarely cuts a row of pairs: the lane
+/// kernel fills its lanes from one row's columns, and a cut row leaves lanes idle.
 fn serial_chunk_len(total: u64, cells: u64) -> usize {
-    let per = total / 64;
     let mean_cells = (cells / total.max(1)).max(1);
+    let per = (total / 64).max(SERIAL_MIN_CELLS / mean_cells);
     let by_cost = (CHUNK_CELLS / mean_cells).max(1);
     // at least a full set of lanes, so the lane kernel sees whole groups
     per.min(by_cost).clamp(lanes::LANES as u64, 4096) as usize
@@ -296,7 +300,9 @@ fn pool(n: usize) -> Result<Arc<ThreadPool>> {
     Ok(p)
 }
 
-/// The number of threads "all cores" means here.
+/// The number of threads "all cores" means here. Read once per process: on Linux the standard
+/// library reads the cgroup's CPU quota files on every call, a dozen system calls.
 pub fn available_cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }

@@ -5,6 +5,7 @@ mod arrays;
 mod batch;
 mod errors;
 mod metric;
+mod pack;
 mod single;
 
 use pyo3::prelude::*;
@@ -20,6 +21,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arena::arena_write, m)?)?;
     m.add_function(wrap_pyfunction!(arena::arena_encode, m)?)?;
     m.add_function(wrap_pyfunction!(arena::arena_parse, m)?)?;
+    m.add_function(wrap_pyfunction!(pack::pack_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(batch::pdist, m)?)?;
     m.add_function(wrap_pyfunction!(batch::cdist, m)?)?;
     m.add_function(wrap_pyfunction!(batch::paired, m)?)?;
