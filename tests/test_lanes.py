@@ -161,3 +161,26 @@ def test_spherical_strict_eps_boundary():
         for f, name in ((ta.lcss, "lcss"), (ta.edr, "edr")):
             want = _pairs_single(X, f, eps=eps, space="spherical")
             assert np.array_equal(ta.pdist(X, name, eps=eps, space="spherical"), want), (name, eps)
+
+
+@pytest.mark.parametrize("space", ["euclidean", "spherical"])
+def test_paired_lists_bit_identical(space):
+    """Pair lists go through the lanes too, grouped across rows: repeated, reversed and
+    self pairs in any order give the single-pair bits, with ERP's per-lane borders."""
+    rng = np.random.default_rng(21)
+    if space == "euclidean":
+        X = _data(2, 21, n=25)
+        eps = 0.8
+    else:
+        X = [np.column_stack([-122.4 + rng.normal(scale=0.01, size=k).cumsum(),
+                              37.7 + rng.normal(scale=0.01, size=k).cumsum()]) for k in rng.integers(1, 40, 25)]
+        eps = 300.0
+    i = rng.integers(0, len(X), 300)
+    j = rng.integers(0, len(X), 300)
+    i[:5], j[:5] = j[5:10], i[5:10]
+    i[10:15] = j[10:15]
+    for name, p in (("dtw", {}), ("dtw", {"window": 3}), ("discrete_frechet", {}), ("lcss", {"eps": eps}),
+                    ("edr", {"eps": eps}), ("erp", {}), ("erp", {"compat": "traj-dist"})):
+        got = ta.paired(X, i, j, name, space=space, **p)
+        want = np.array([getattr(ta, name)(X[a], X[b], space=space, **p) for a, b in zip(i, j)])
+        assert np.array_equal(got, want), (name, p)

@@ -12,9 +12,9 @@ use super::lane_spaces::{EuclideanLanes, LaneSpace, SphericalLanes, SphericalSet
 use super::lanes;
 use crate::geometry::{Haversine, HaversinePrepared};
 
-/// Fewest columns worth a pass of the lane kernel: even one busy lane of eight beats the
-/// scalar kernel (~4.5 against ~9 ns per cell, measured on 20 x 1,000-point pdists).
-const LANES_MIN: usize = 1;
+/// Pairs are grouped for the lane kernel by (row length / ROW_BUCKET, column length, row
+/// length): similar lengths in a group, and no lane idle while a chunk has pairs left.
+const ROW_BUCKET: usize = 8;
 
 /// The DP metrics, as the lane kernels run them (`lane_rules`).
 #[derive(Clone, Copy)]
@@ -77,22 +77,22 @@ fn lane_setup(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Opti
     }
 }
 
-/// One pass of `kind` in space `sp`.
+/// One pass of `kind` in space `sp` over up to LANES pairs (rows[l], cols[l]).
 fn pass<S: LaneSpace>(
     sp: S,
     kind: LaneKind,
     window: Option<usize>,
-    a: Traj,
+    rows: &[Traj],
     cols: &[Traj],
     out: &mut [f64],
     scratch: &mut lanes::Scratch,
 ) {
     match kind {
-        LaneKind::Dtw => lanes::rows(sp, DtwLanes, a, cols, window, out, scratch),
-        LaneKind::Frechet => lanes::rows(sp, FrechetLanes, a, cols, None, out, scratch),
-        LaneKind::Lcss(r) => lanes::rows(sp, r, a, cols, None, out, scratch),
-        LaneKind::Edr(r) => lanes::rows(sp, r, a, cols, None, out, scratch),
-        LaneKind::Erp(r) => lanes::rows(sp, r, a, cols, None, out, scratch),
+        LaneKind::Dtw => lanes::pairs(sp, DtwLanes, rows, cols, window, out, scratch),
+        LaneKind::Frechet => lanes::pairs(sp, FrechetLanes, rows, cols, None, out, scratch),
+        LaneKind::Lcss(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
+        LaneKind::Edr(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
+        LaneKind::Erp(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
     }
 }
 
@@ -176,47 +176,46 @@ impl<'a> Evaluator<'a> {
         self.lanes.is_some()
     }
 
-    /// d(a[i], b[j0 + t]) for t < out.len(), through the lane kernel.
-    pub fn eval_row(&self, i: usize, j0: usize, out: &mut [f64], scratch: &mut lanes::Scratch) {
+    /// out[k] = d(a[i], b[j]) for (i, j) = ij[k], through the lane kernel when it applies.
+    pub fn eval_pairs(&self, ij: &[(usize, usize)], out: &mut [f64], scratch: &mut lanes::Scratch) {
         let Some((kind, ground)) = &self.lanes else {
-            for (c, o) in out.iter_mut().enumerate() {
-                *o = self.eval(i, j0 + c);
+            for (o, &(i, j)) in out.iter_mut().zip(ij) {
+                *o = self.eval(i, j);
             }
             return;
         };
-        let a = match ground {
+        let row_of = |i: usize| match ground {
             LaneGround::Euclidean => self.a.get(i),
             LaneGround::Spherical(_, sa, _) => sa.get(i),
         };
-        let cols_of = |j: usize| match ground {
+        let col_of = |j: usize| match ground {
             LaneGround::Euclidean => self.b.get(j),
             LaneGround::Spherical(_, sa, sb) => sb.as_ref().unwrap_or(sa).get(j),
         };
-        // Group the row's columns by length: a pass costs its longest column in every lane,
-        // so similar lengths waste little. Results are scattered back to their positions.
+        // A pass costs its longest row times its longest column in every lane: group pairs of
+        // similar lengths. Results are scattered back to their positions.
         let mut order = std::mem::take(&mut scratch.order);
         order.clear();
-        order.extend(0..out.len());
-        order.sort_by_key(|&c| self.b.traj_len(j0 + c));
-        let mut cols: Vec<Traj> = Vec::with_capacity(lanes::LANES);
+        order.extend(0..ij.len());
+        order.sort_by_key(|&k| {
+            let (n, m) = (self.a.traj_len(ij[k].0), self.b.traj_len(ij[k].1));
+            (n / ROW_BUCKET, m, n)
+        });
+        let (mut rows, mut cols): (Vec<Traj>, Vec<Traj>) = (Vec::with_capacity(lanes::LANES), Vec::with_capacity(lanes::LANES));
         let mut res = [0.0; lanes::LANES];
         let window = if self.spec.kind == MetricKind::Dtw { self.spec.window } else { None };
         for group in order.chunks(lanes::LANES) {
-            if group.len() < LANES_MIN {
-                for &c in group {
-                    out[c] = self.eval(i, j0 + c);
-                }
-                continue;
-            }
+            rows.clear();
             cols.clear();
-            cols.extend(group.iter().map(|&c| cols_of(j0 + c)));
+            rows.extend(group.iter().map(|&k| row_of(ij[k].0)));
+            cols.extend(group.iter().map(|&k| col_of(ij[k].1)));
             let o = &mut res[..group.len()];
             match ground {
-                LaneGround::Euclidean => pass(EuclideanLanes, *kind, window, a, &cols, o, scratch),
-                LaneGround::Spherical(sp, _, _) => pass(*sp, *kind, window, a, &cols, o, scratch),
+                LaneGround::Euclidean => pass(EuclideanLanes, *kind, window, &rows, &cols, o, scratch),
+                LaneGround::Spherical(sp, _, _) => pass(*sp, *kind, window, &rows, &cols, o, scratch),
             }
-            for (&c, v) in group.iter().zip(o.iter()) {
-                out[c] = *v;
+            for (&k, v) in group.iter().zip(o.iter()) {
+                out[k] = *v;
             }
         }
         scratch.order = order;

@@ -43,8 +43,9 @@ const SERIAL_CELLS: u64 = 300_000;
 /// Work per chunk: workers check for cancellation between chunks, so this bounds the delay
 /// between Ctrl-C and the stop (at ~5 ns per cell, about 20 ms).
 const CHUNK_CELLS: u64 = 4_000_000;
-/// Work a serial chunk always gets (about 0.5 ms), however small 1/64 of the call is.
-const SERIAL_MIN_CELLS: u64 = 100_000;
+/// Chunks per thread: enough for work stealing to even out what the cost estimate misses, few
+/// enough that a chunk spans several rows of pairs for the lane kernel to group by length.
+const TASKS_PER_THREAD: u64 = 16;
 /// How often the poll callback runs (progress refresh, KeyboardInterrupt check).
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
@@ -88,11 +89,11 @@ fn estimate_cells(ev: &Evaluator, pairs: &PairIndex, total: u64) -> u64 {
 }
 
 /// Output ranges [start, end) for the threads, cut by cost (n_i * n_j + plan::PAIR_OVERHEAD per
-/// pair), not by count, so that skewed lengths still give chunks of similar work: about 64 per
-/// thread for work stealing to even out, none above CHUNK_CELLS (the cancel latency) unless a
+/// pair), not by count, so that skewed lengths still give chunks of similar work: about
+/// TASKS_PER_THREAD per thread for work stealing to even out, none above CHUNK_CELLS (the cancel latency) unless a
 /// single pair is, and none under a full set of lanes (bar the last).
 fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
-    let tasks = ((threads as u64 * 64).max(estimate_cells(ev, pairs, total) / CHUNK_CELLS))
+    let tasks = ((threads as u64 * TASKS_PER_THREAD).max(estimate_cells(ev, pairs, total) / CHUNK_CELLS))
         .min(total / lanes::LANES as u64)
         .max(1) as usize;
     let (na, nb) = (ev.len_a(), ev.len_b());
@@ -128,21 +129,18 @@ fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
 }
 
 /// Serial chunks: small enough to poll for progress and Ctrl-C often (at most CHUNK_CELLS DP
-/// cells, ~20 ms, and 1/64 of the call unless that is under SERIAL_MIN_CELLS), large enough
-/// that bookkeeping vanishes and that a chunk boundary rarely cuts a row of pairs: the lane
-/// kernel fills its lanes from one row's columns, and a cut row leaves lanes idle.
+/// cells, ~20 ms), large enough that bookkeeping vanishes and that the lane kernel has many
+/// pairs to group by length.
 fn serial_chunk_len(total: u64, cells: u64) -> usize {
     let mean_cells = (cells / total.max(1)).max(1);
-    let per = (total / 64).max(SERIAL_MIN_CELLS / mean_cells);
-    let by_cost = (CHUNK_CELLS / mean_cells).max(1);
     // at least a full set of lanes, so the lane kernel sees whole groups
-    per.min(by_cost).clamp(lanes::LANES as u64, 4096) as usize
+    (CHUNK_CELLS / mean_cells).clamp(lanes::LANES as u64, 4096) as usize
 }
 
 #[inline]
 fn fill_chunk(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
-    if ev.lanes_apply() && fill_rows(ev, pairs, k0, out) {
-        return;
+    if ev.lanes_apply() {
+        return fill_lanes(ev, pairs, k0, out);
     }
     match out {
         OutChunk::F64(s) => pairs.for_each(k0, s.len(), |p, i, j| s[p] = ev.eval(i, j)),
@@ -150,24 +148,28 @@ fn fill_chunk(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
     }
 }
 
-/// Runs of one row against consecutive columns go through the lane kernel.
-fn fill_rows(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) -> bool {
+/// The chunk's pairs through the lane kernel, which groups them by length.
+fn fill_lanes(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
     thread_local! {
-        static SCRATCH: std::cell::RefCell<(lanes::Scratch, Vec<f64>)> = Default::default();
+        static SCRATCH: std::cell::RefCell<(lanes::Scratch, Vec<(usize, usize)>, Vec<f64>)> = Default::default();
     }
     SCRATCH.with(|s| {
-        let (scratch, buf) = &mut *s.borrow_mut();
+        let (scratch, ij, buf) = &mut *s.borrow_mut();
+        let len = match out {
+            OutChunk::F64(o) => o.len(),
+            OutChunk::F32(o) => o.len(),
+        };
+        ij.clear();
+        pairs.for_each(k0, len, |_, i, j| ij.push((i, j)));
         match out {
-            OutChunk::F64(o) => pairs.for_each_run(k0, o.len(), |p, i, j0, c| {
-                ev.eval_row(i, j0, &mut o[p..p + c], scratch)
-            }),
-            OutChunk::F32(o) => pairs.for_each_run(k0, o.len(), |p, i, j0, c| {
-                buf.resize(c, 0.0);
-                ev.eval_row(i, j0, buf, scratch);
-                for (dst, v) in o[p..p + c].iter_mut().zip(buf.iter()) {
+            OutChunk::F64(o) => ev.eval_pairs(ij, o, scratch),
+            OutChunk::F32(o) => {
+                buf.resize(len, 0.0);
+                ev.eval_pairs(ij, buf, scratch);
+                for (dst, v) in o.iter_mut().zip(buf.iter()) {
                     *dst = *v as f32;
                 }
-            }),
+            }
         }
     })
 }

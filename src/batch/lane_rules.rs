@@ -18,15 +18,15 @@ pub trait LaneRule: Copy {
     fn left(&self, _i: usize) -> f64 {
         f64::INFINITY
     }
-    /// `ga`: the row point's gap cost, `gb`: the column points' (ERP only; 0 otherwise).
+    /// `ga`: the row points' gap costs, `gb`: the column points' (ERP only; 0 otherwise).
     #[allow(clippy::too_many_arguments)]
-    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, ga: f64, gb: V) -> V;
+    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, ga: V, gb: V) -> V;
     fn finish<S: LaneSpace>(&self, _sp: &S, c: f64, _n: usize, _m: usize) -> f64 {
         c
     }
     /// Metrics whose borders and gap costs depend on the trajectories (ERP) fill them here;
-    /// `ga`/`left` are per row point, `gb`/`top` per column point and lane.
-    fn borders<S: LaneSpace>(&self, _sp: &S, _a: Traj, _cols: &[Traj], _b: &mut Borders) -> bool {
+    /// `ga`/`left` per row point and lane, `gb`/`top` per column point and lane.
+    fn borders<S: LaneSpace>(&self, _sp: &S, _rows: &[Traj], _cols: &[Traj], _b: &mut Borders) -> bool {
         false
     }
 }
@@ -34,8 +34,8 @@ pub trait LaneRule: Copy {
 /// Per-trajectory borders and gap costs, for rules that have them.
 #[derive(Default)]
 pub struct Borders {
-    pub ga: Vec<f64>,
-    pub left: Vec<f64>,
+    pub ga: Vec<V>,
+    pub left: Vec<V>,
     pub gb: Vec<V>,
     pub top: Vec<V>,
 }
@@ -46,7 +46,7 @@ pub struct DtwLanes;
 
 impl LaneRule for DtwLanes {
     #[inline(always)]
-    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
+    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, _ga: V, _gb: V) -> V {
         // min(diag, up) is off the critical path; the chain is min(left, .) then the add.
         let mm = vmin(left, vmin(diag, up));
         let d = sp.dist(s);
@@ -65,7 +65,7 @@ pub struct FrechetLanes;
 
 impl LaneRule for FrechetLanes {
     #[inline(always)]
-    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
+    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: V, _gb: V) -> V {
         vmax(s, vmin(left, vmin(diag, up)))
     }
     fn finish<S: LaneSpace>(&self, sp: &S, c: f64, _n: usize, _m: usize) -> f64 {
@@ -96,7 +96,7 @@ impl LaneRule for LcssLanes {
         0.0
     }
     #[inline(always)]
-    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
+    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: V, _gb: V) -> V {
         let mut c = [0.0; LANES];
         for l in 0..LANES {
             let skip = if up[l] > left[l] { up[l] } else { left[l] };
@@ -125,7 +125,7 @@ impl LaneRule for EdrLanes {
         if self.zero_border { 0.0 } else { i as f64 }
     }
     #[inline(always)]
-    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: f64, _gb: V) -> V {
+    fn cell<S: LaneSpace>(&self, _sp: &S, s: V, diag: V, up: V, left: V, _ga: V, _gb: V) -> V {
         let mut c = [0.0; LANES];
         for l in 0..LANES {
             let sub = if matches(s[l], self.t) { 0.0 } else { 1.0 };
@@ -171,35 +171,39 @@ impl ErpLanes {
 
 impl LaneRule for ErpLanes {
     #[inline(always)]
-    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, ga: f64, gb: V) -> V {
+    fn cell<S: LaneSpace>(&self, sp: &S, s: V, diag: V, up: V, left: V, ga: V, gb: V) -> V {
         let d = sp.dist(s);
         let mut c = [0.0; LANES];
         for l in 0..LANES {
             let sub = diag[l] + d[l];
             let x = left[l] + gb[l];
             let y = if sub < x { sub } else { x };
-            let z = up[l] + ga;
+            let z = up[l] + ga[l];
             c[l] = if y < z { y } else { z };
         }
         c
     }
-    fn borders<S: LaneSpace>(&self, sp: &S, a: Traj, cols: &[Traj], b: &mut Borders) -> bool {
-        let m = cols.iter().map(|t| t.len()).max().unwrap_or(0);
+    fn borders<S: LaneSpace>(&self, sp: &S, rows: &[Traj], cols: &[Traj], b: &mut Borders) -> bool {
         let (mut costs, mut border) = (Vec::new(), Vec::new());
-        self.gap_costs(sp, a, &mut b.ga, &mut b.left);
-        b.gb.clear();
-        b.gb.resize(m, [0.0; LANES]);
-        b.top.clear();
-        b.top.resize(m + 1, [0.0; LANES]);
-        for (l, t) in cols.iter().enumerate() {
-            self.gap_costs(sp, *t, &mut costs, &mut border);
-            for (j, v) in costs.iter().enumerate() {
-                b.gb[j][l] = *v;
+        // Lane by lane into per-point vectors; padding points cost 0 (their values are dropped).
+        let mut fill = |trajs: &[Traj], gap: &mut Vec<V>, edge: &mut Vec<V>| {
+            let len = trajs.iter().map(|t| t.len()).max().unwrap_or(0);
+            gap.clear();
+            gap.resize(len, [0.0; LANES]);
+            edge.clear();
+            edge.resize(len + 1, [0.0; LANES]);
+            for (l, t) in trajs.iter().enumerate() {
+                self.gap_costs(sp, *t, &mut costs, &mut border);
+                for (j, v) in costs.iter().enumerate() {
+                    gap[j][l] = *v;
+                }
+                for (j, v) in border.iter().enumerate() {
+                    edge[j][l] = *v;
+                }
             }
-            for (j, v) in border.iter().enumerate() {
-                b.top[j][l] = *v;
-            }
-        }
+        };
+        fill(rows, &mut b.ga, &mut b.left);
+        fill(cols, &mut b.gb, &mut b.top);
         true
     }
 }

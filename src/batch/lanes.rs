@@ -1,10 +1,11 @@
 //! Batch DP metrics across pairs (DTW, discrete Fréchet, LCSS, EDR, ERP, both spaces): one SIMD
-//! lane per pair. A row trajectory is broadcast to every lane and LANES column trajectories,
-//! packed lane-interleaved, advance through the DP together, so the min-then-add chain that
-//! bounds a one-pair kernel (each cell waits for its left neighbour) is paid once per LANES
-//! cells, and the ground distance (`lane_spaces`) is computed LANES cells at a time. Each lane's
-//! result is read at its own column length; cells past it are padding and never feed a result
-//! (the DP only moves right and down).
+//! lane per pair. LANES pairs (row trajectory, column trajectory), both packed lane-interleaved,
+//! advance through the DP together, so the min-then-add chain that bounds a one-pair kernel
+//! (each cell waits for its left neighbour) is paid once per LANES cells, and the ground
+//! distance (`lane_spaces`) is computed LANES cells at a time. Each lane's result is read at its
+//! own row and column lengths; cells past them are padding and never feed a result (the DP only
+//! moves right and down). The caller groups pairs of similar lengths (`Evaluator::eval_pairs`),
+//! so padding wastes little.
 //!
 //! Exactness: every lane performs the one-pair kernel's operations in the same order on the same
 //! values (no fused multiply-add, IEEE sqrt, min, max, add; spherical trigonometry from
@@ -21,6 +22,7 @@ pub type V = [f64; LANES];
 /// Reusable buffers for one thread.
 #[derive(Default)]
 pub struct Scratch {
+    rows: Vec<V>,
     cols: Vec<V>,
     prev: Vec<V>,
     cur: Vec<V>,
@@ -53,10 +55,12 @@ pub fn vmax(a: V, b: V) -> V {
     r
 }
 
-/// One pass: the row trajectory `a`, the packed columns (`m` points, `lens[l]` in lane l) and,
-/// for ERP, the borders.
+/// One pass: the packed rows (`n` points, `nlens[l]` in lane l), the packed columns (`m`
+/// points, `lens[l]` in lane l) and, for ERP, the borders.
 struct Pass<'a> {
-    a: &'a [f64],
+    rows: &'a [V],
+    n: usize,
+    nlens: [usize; LANES],
     cols: &'a [V],
     m: usize,
     lens: [usize; LANES],
@@ -68,12 +72,12 @@ struct Pass<'a> {
 /// The DP of one pass, two rows of lanes at a time.
 #[inline(always)]
 fn kernel<S: LaneSpace, R: LaneRule, const D: usize>(sp: S, r: R, pass: &Pass, prev: &mut [V], cur: &mut [V]) -> V {
-    let Pass { a, cols, m, lens, bd, win } = *pass;
+    let Pass { rows, n, nlens, cols, m, lens, bd, win } = *pass;
     // With a band, a row only visits the columns some lane's band reaches; the cells just
     // outside that range are set to +inf, as every out-of-band cell is in `dp::run`, and the
     // cells inside it are masked to +inf per lane.
     let wmax = win.map(|w| w.iter().fold(0.0f64, |x, &y| x.max(y)) as usize);
-    let n = a.len() / D;
+    let mut out = [0.0; LANES];
     prev[0] = [r.corner(); LANES];
     for (j, v) in prev[1..=m].iter_mut().enumerate() {
         *v = match bd {
@@ -84,14 +88,11 @@ fn kernel<S: LaneSpace, R: LaneRule, const D: usize>(sp: S, r: R, pass: &Pass, p
     let zero = [0.0; LANES];
     let (mut prev, mut cur) = (prev, cur);
     for i in 0..n {
-        let p = &a[i * D..i * D + D];
         let mut pk = [[0.0; LANES]; D];
-        for k in 0..D {
-            pk[k] = [p[k]; LANES];
-        }
+        pk.copy_from_slice(&rows[i * D..i * D + D]);
         let (mut left, ga) = match bd {
-            Some(b) => ([b.left[i + 1]; LANES], b.ga[i]),
-            None => ([r.left(i + 1); LANES], 0.0),
+            Some(b) => (b.left[i + 1], b.ga[i]),
+            None => ([r.left(i + 1); LANES], zero),
         };
         let (lo, hi) = match wmax {
             Some(w) => ((i + 1).saturating_sub(w).max(1), (i + 1 + w).min(m)),
@@ -122,10 +123,12 @@ fn kernel<S: LaneSpace, R: LaneRule, const D: usize>(sp: S, r: R, pass: &Pass, p
             left = c;
         }
         std::mem::swap(&mut prev, &mut cur);
-    }
-    let mut out = [0.0; LANES];
-    for l in 0..LANES {
-        out[l] = r.finish(&sp, prev[lens[l]][l], n, lens[l]);
+        // Lanes whose row trajectory ends here read their result now.
+        for l in 0..LANES {
+            if nlens[l] == i + 1 {
+                out[l] = r.finish(&sp, prev[lens[l]][l], nlens[l], lens[l]);
+            }
+        }
     }
     out
 }
@@ -154,44 +157,49 @@ kernel_with_features!(kernel_avx2, "avx2,fma");
 // All LANES = 8 doubles in one register.
 kernel_with_features!(kernel_avx512, "avx512f,avx512dq,avx512vl,avx2,fma");
 
-/// The metric of `r` in space `sp` between `a` and up to LANES columns (points stored as `sp`
-/// expects them); `out[l]` gets d(a, cols[l]). `window`: DTW's Sakoe-Chiba half-width.
-pub fn rows<S: LaneSpace, R: LaneRule>(
+/// Packs up to LANES trajectories lane-interleaved into `dst` (`len` points, padded with
+/// zeros); returns each lane's length, unused lanes repeating lane 0's so that their reads stay
+/// in bounds (their values are dropped).
+fn pack(trajs: &[Traj], dst: &mut Vec<V>) -> (usize, [usize; LANES]) {
+    let d = trajs[0].dim;
+    let len = trajs.iter().map(|t| t.len()).max().unwrap_or(0);
+    let mut lens = [trajs[0].len(); LANES];
+    dst.clear();
+    dst.resize(len * d, [0.0; LANES]);
+    for (l, t) in trajs.iter().enumerate() {
+        lens[l] = t.len();
+        for (k, v) in t.coords.iter().enumerate() {
+            dst[k][l] = *v;
+        }
+    }
+    (len, lens)
+}
+
+/// The metric of `r` in space `sp` for up to LANES pairs: `out[l]` gets d(rows[l], cols[l])
+/// (points stored as `sp` expects them). `window`: DTW's Sakoe-Chiba half-width.
+pub fn pairs<S: LaneSpace, R: LaneRule>(
     sp: S,
     r: R,
-    a: Traj,
+    rows: &[Traj],
     cols: &[Traj],
     window: Option<usize>,
     out: &mut [f64],
     scratch: &mut Scratch,
 ) {
-    debug_assert!(!cols.is_empty() && cols.len() <= LANES && out.len() == cols.len());
-    let d = a.dim;
-    let m = cols.iter().map(|t| t.len()).max().unwrap_or(0);
-    let mut lens = [0usize; LANES];
-    scratch.cols.clear();
-    scratch.cols.resize(m * d, [0.0; LANES]);
-    for (l, t) in cols.iter().enumerate() {
-        lens[l] = t.len();
-        for j in 0..t.len() {
-            for k in 0..d {
-                scratch.cols[j * d + k][l] = t.coords[j * d + k];
-            }
-        }
-    }
-    // Unused lanes repeat lane 0's length so their reads stay in bounds; their values are dropped.
-    let first = lens[0];
-    for len in lens.iter_mut().skip(cols.len()) {
-        *len = first;
-    }
+    debug_assert!(!cols.is_empty() && cols.len() <= LANES && out.len() == cols.len() && rows.len() == cols.len());
+    let d = rows[0].dim;
+    let (n, nlens) = pack(rows, &mut scratch.rows);
+    let (m, lens) = pack(cols, &mut scratch.cols);
     scratch.prev.resize(m + 1, [0.0; LANES]);
     scratch.cur.resize(m + 1, [0.0; LANES]);
-    let has_borders = r.borders(&sp, a, cols, &mut scratch.borders);
+    let has_borders = r.borders(&sp, rows, cols, &mut scratch.borders);
     let win = window.map(|w| {
-        lens.map(|len| crate::metrics::dp::effective_window(Some(w), a.len(), len).unwrap() as f64)
+        std::array::from_fn(|l| crate::metrics::dp::effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64)
     });
     let pass = Pass {
-        a: a.coords,
+        rows: &scratch.rows[..],
+        n,
+        nlens,
         cols: &scratch.cols[..],
         m,
         lens,
@@ -256,29 +264,30 @@ mod tests {
         let mut scratch = Scratch::default();
         for (d, spherical) in [(2usize, false), (3, false), (2, true)] {
             let stored = if spherical { 3 } else { d };
-            for round in 0..20 {
-                let a = sample(&mut u, 1 + round % 13, d, spherical);
-                let cols: Vec<Vec<f64>> =
-                    (0..(1 + round % LANES)).map(|c| sample(&mut u, 1 + (c * 7 + round) % 17, d, spherical)).collect();
-                let ta = Traj::new(&a, stored);
+            for round in 0..30 {
+                // Up to LANES pairs with their own row and column lengths (1 to 17 points).
+                let k = 1 + round % LANES;
+                let rows: Vec<Vec<f64>> = (0..k).map(|c| sample(&mut u, 1 + (c * 5 + round) % 13, d, spherical)).collect();
+                let cols: Vec<Vec<f64>> = (0..k).map(|c| sample(&mut u, 1 + (c * 7 + round) % 17, d, spherical)).collect();
+                let tr: Vec<Traj> = rows.iter().map(|c| Traj::new(c, stored)).collect();
                 let tc: Vec<Traj> = cols.iter().map(|c| Traj::new(c, stored)).collect();
-                let mut out = vec![0.0; tc.len()];
+                let mut out = vec![0.0; k];
                 for window in [None, Some(0), Some(1), Some(3)] {
-                    let want = |b: Traj| {
+                    let want = |a: Traj, b: Traj| {
                         if spherical {
                             let g = &HaversinePrepared(Haversine::standard());
-                            dp::run(&Dtw { g, a: ta, b }, ta.len(), b.len(), window)
+                            dp::run(&Dtw { g, a, b }, a.len(), b.len(), window)
                         } else {
-                            dp::run(&Dtw { g: &Euclidean, a: ta, b }, ta.len(), b.len(), window)
+                            dp::run(&Dtw { g: &Euclidean, a, b }, a.len(), b.len(), window)
                         }
                     };
                     if spherical {
-                        rows(SphericalLanes(Haversine::standard()), DtwLanes, ta, &tc, window, &mut out, &mut scratch);
+                        pairs(SphericalLanes(Haversine::standard()), DtwLanes, &tr, &tc, window, &mut out, &mut scratch);
                     } else {
-                        rows(EuclideanLanes, DtwLanes, ta, &tc, window, &mut out, &mut scratch);
+                        pairs(EuclideanLanes, DtwLanes, &tr, &tc, window, &mut out, &mut scratch);
                     }
-                    for (l, b) in tc.iter().enumerate() {
-                        assert_eq!(out[l].to_bits(), want(*b).to_bits(), "d={d} round={round} lane={l} {window:?}");
+                    for l in 0..k {
+                        assert_eq!(out[l].to_bits(), want(tr[l], tc[l]).to_bits(), "d={d} round={round} lane={l} {window:?}");
                     }
                 }
             }

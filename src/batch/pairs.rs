@@ -53,41 +53,6 @@ impl PairIndex<'_> {
         }
     }
 
-    /// Like `for_each`, but calls `f(position, i, j0, count)` once per run of output positions
-    /// that share row i with consecutive columns j0, j0+1, ... Returns false (and calls
-    /// nothing) for explicit pair lists, which have no runs.
-    pub fn for_each_run(&self, k0: u64, len: usize, mut f: impl FnMut(usize, usize, usize, usize)) -> bool {
-        let mut pos = 0usize;
-        match *self {
-            PairIndex::Condensed { n, start } => {
-                if len == 0 {
-                    return true;
-                }
-                let (mut i, mut j) = condensed::pair(n, start + k0);
-                while pos < len {
-                    let count = ((n - j) as usize).min(len - pos);
-                    f(pos, i as usize, j as usize, count);
-                    pos += count;
-                    i += 1;
-                    j = i + 1;
-                }
-                true
-            }
-            PairIndex::Rect { row0, col0, cols, skip } => {
-                let (mut r, mut c) = ((skip + k0) / cols, (skip + k0) % cols);
-                while pos < len {
-                    let count = ((cols - c) as usize).min(len - pos);
-                    f(pos, (row0 + r) as usize, (col0 + c) as usize, count);
-                    pos += count;
-                    r += 1;
-                    c = 0;
-                }
-                true
-            }
-            PairIndex::List { .. } => false,
-        }
-    }
-
     /// Checks explicit index lists against the collection sizes.
     pub fn check_list(i: &[i64], j: &[i64], n_a: usize, n_b: usize) -> Result<()> {
         if i.len() != j.len() {
