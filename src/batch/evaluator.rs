@@ -194,28 +194,38 @@ impl<'a> Evaluator<'a> {
         };
         // A pass costs its longest row times its longest column in every lane: group pairs of
         // similar lengths. Results are scattered back to their positions.
+        if ij.len() > u32::MAX as usize {
+            let (a, b) = ij.split_at(u32::MAX as usize);
+            let (oa, ob) = out.split_at_mut(a.len());
+            self.eval_pairs(a, oa, scratch);
+            return self.eval_pairs(b, ob, scratch);
+        }
+        // One u64 per pair: the grouping key (lengths capped at 2^20 - 1: it only orders) above
+        // the pair's position, sorted without a comparator closure.
         let mut order = std::mem::take(&mut scratch.order);
         order.clear();
-        order.extend(0..ij.len());
-        order.sort_by_key(|&k| {
-            let (n, m) = (self.a.traj_len(ij[k].0), self.b.traj_len(ij[k].1));
-            (n / ROW_BUCKET, m, n)
-        });
+        order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
+            let cap = |x: usize| x.min((1 << 20) - 1) as u64;
+            let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
+            let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
+            (key, k as u32)
+        }));
+        order.sort_unstable();
         let (mut rows, mut cols): (Vec<Traj>, Vec<Traj>) = (Vec::with_capacity(lanes::LANES), Vec::with_capacity(lanes::LANES));
         let mut res = [0.0; lanes::LANES];
         let window = if self.spec.kind == MetricKind::Dtw { self.spec.window } else { None };
         for group in order.chunks(lanes::LANES) {
             rows.clear();
             cols.clear();
-            rows.extend(group.iter().map(|&k| row_of(ij[k].0)));
-            cols.extend(group.iter().map(|&k| col_of(ij[k].1)));
+            rows.extend(group.iter().map(|&(_, k)| row_of(ij[k as usize].0)));
+            cols.extend(group.iter().map(|&(_, k)| col_of(ij[k as usize].1)));
             let o = &mut res[..group.len()];
             match ground {
                 LaneGround::Euclidean => pass(EuclideanLanes, *kind, window, &rows, &cols, o, scratch),
                 LaneGround::Spherical(sp, _, _) => pass(*sp, *kind, window, &rows, &cols, o, scratch),
             }
-            for (&k, v) in group.iter().zip(o.iter()) {
-                out[k] = *v;
+            for (&(_, k), v) in group.iter().zip(o.iter()) {
+                out[k as usize] = *v;
             }
         }
         scratch.order = order;

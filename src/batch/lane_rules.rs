@@ -5,7 +5,6 @@
 
 use super::lane_spaces::LaneSpace;
 use super::lanes::{vmax, vmin, LANES, V};
-use crate::traj::Traj;
 
 pub trait LaneRule: Copy {
     /// C(0, 0), C(0, j) and C(i, 0); the defaults are the min-plus metrics' (0, +inf, +inf).
@@ -24,9 +23,10 @@ pub trait LaneRule: Copy {
     fn finish<S: LaneSpace>(&self, _sp: &S, c: f64, _n: usize, _m: usize) -> f64 {
         c
     }
-    /// Metrics whose borders and gap costs depend on the trajectories (ERP) fill them here;
-    /// `ga`/`left` per row point and lane, `gb`/`top` per column point and lane.
-    fn borders<S: LaneSpace>(&self, _sp: &S, _rows: &[Traj], _cols: &[Traj], _b: &mut Borders) -> bool {
+    /// Metrics whose borders and gap costs depend on the trajectories (ERP) fill them here from
+    /// the packed points (`d` values per point; `*lens` each lane's point count): `ga`/`left`
+    /// per row point and lane, `gb`/`top` per column point and lane.
+    fn borders<S: LaneSpace>(&self, _sp: &S, _d: usize, _rows: (&[V], &[usize; LANES]), _cols: (&[V], &[usize; LANES]), _b: &mut Borders) -> bool {
         false
     }
 }
@@ -152,19 +152,32 @@ pub struct ErpLanes {
 }
 
 impl ErpLanes {
-    fn gap_costs<S: LaneSpace>(&self, sp: &S, t: Traj, costs: &mut Vec<f64>, border: &mut Vec<f64>) {
-        let g = &self.gap[..t.dim];
-        costs.clear();
-        costs.extend((0..t.len()).map(|k| sp.point_dist(t.p(k), g)));
-        border.clear();
-        border.push(0.0);
-        let mut acc = 0.0;
-        for v in costs.iter() {
-            acc += v;
-            border.push(acc);
+    /// Gap costs of the packed points, all lanes at once, in `gap`; their running sums (or, in
+    /// traj-dist's variant, each lane's total over its own points) in `edge`, from 0. Each lane
+    /// computes what `sp.point_dist` and the one-pair border sums compute, in the same order.
+    fn gap_costs<S: LaneSpace, const D: usize>(&self, sp: &S, pts: &[V], lens: &[usize; LANES], gap: &mut Vec<V>, edge: &mut Vec<V>) {
+        let g: [V; D] = std::array::from_fn(|k| [self.gap[k]; LANES]);
+        let len = pts.len() / D;
+        gap.clear();
+        edge.clear();
+        edge.push([0.0; LANES]);
+        let mut acc = [0.0; LANES];
+        for p in pts.chunks_exact(D) {
+            let p: &[V; D] = p.try_into().expect("D values per point");
+            let c = sp.dist(sp.value::<D>(p, &g));
+            for l in 0..LANES {
+                acc[l] += c[l];
+            }
+            gap.push(c);
+            edge.push(acc);
         }
         if self.total_border {
-            border[1..].iter_mut().for_each(|x| *x = acc);
+            for l in 0..LANES {
+                let total = edge[lens[l].min(len)][l];
+                for e in edge[1..].iter_mut() {
+                    e[l] = total;
+                }
+            }
         }
     }
 }
@@ -183,27 +196,14 @@ impl LaneRule for ErpLanes {
         }
         c
     }
-    fn borders<S: LaneSpace>(&self, sp: &S, rows: &[Traj], cols: &[Traj], b: &mut Borders) -> bool {
-        let (mut costs, mut border) = (Vec::new(), Vec::new());
-        // Lane by lane into per-point vectors; padding points cost 0 (their values are dropped).
-        let mut fill = |trajs: &[Traj], gap: &mut Vec<V>, edge: &mut Vec<V>| {
-            let len = trajs.iter().map(|t| t.len()).max().unwrap_or(0);
-            gap.clear();
-            gap.resize(len, [0.0; LANES]);
-            edge.clear();
-            edge.resize(len + 1, [0.0; LANES]);
-            for (l, t) in trajs.iter().enumerate() {
-                self.gap_costs(sp, *t, &mut costs, &mut border);
-                for (j, v) in costs.iter().enumerate() {
-                    gap[j][l] = *v;
-                }
-                for (j, v) in border.iter().enumerate() {
-                    edge[j][l] = *v;
-                }
-            }
-        };
-        fill(rows, &mut b.ga, &mut b.left);
-        fill(cols, &mut b.gb, &mut b.top);
+    fn borders<S: LaneSpace>(&self, sp: &S, d: usize, rows: (&[V], &[usize; LANES]), cols: (&[V], &[usize; LANES]), b: &mut Borders) -> bool {
+        if d == 2 {
+            self.gap_costs::<S, 2>(sp, rows.0, rows.1, &mut b.ga, &mut b.left);
+            self.gap_costs::<S, 2>(sp, cols.0, cols.1, &mut b.gb, &mut b.top);
+        } else {
+            self.gap_costs::<S, 3>(sp, rows.0, rows.1, &mut b.ga, &mut b.left);
+            self.gap_costs::<S, 3>(sp, cols.0, cols.1, &mut b.gb, &mut b.top);
+        }
         true
     }
 }

@@ -27,8 +27,8 @@ pub struct Scratch {
     prev: Vec<V>,
     cur: Vec<V>,
     borders: Borders,
-    /// A row's columns in order of length, so each pass groups similar lengths.
-    pub order: Vec<usize>,
+    /// (grouping key, position) of a chunk's pairs, sorted so each pass groups similar lengths.
+    pub order: Vec<(u64, u32)>,
 }
 
 #[inline(always)]
@@ -157,19 +157,28 @@ kernel_with_features!(kernel_avx2, "avx2,fma");
 // All LANES = 8 doubles in one register.
 kernel_with_features!(kernel_avx512, "avx512f,avx512dq,avx512vl,avx2,fma");
 
-/// Packs up to LANES trajectories lane-interleaved into `dst` (`len` points, padded with
-/// zeros); returns each lane's length, unused lanes repeating lane 0's so that their reads stay
-/// in bounds (their values are dropped).
+/// Packs up to LANES trajectories lane-interleaved into `dst` (`len` points); returns each
+/// lane's length, unused lanes repeating lane 0's so that their reads stay in bounds. Points
+/// past a lane's length are left as the buffer holds them (earlier coordinates, finite): cells
+/// past a lane's lengths never feed its result, so they need no clearing.
 fn pack(trajs: &[Traj], dst: &mut Vec<V>) -> (usize, [usize; LANES]) {
     let d = trajs[0].dim;
     let len = trajs.iter().map(|t| t.len()).max().unwrap_or(0);
     let mut lens = [trajs[0].len(); LANES];
-    dst.clear();
-    dst.resize(len * d, [0.0; LANES]);
+    if dst.len() < len * d {
+        dst.resize(len * d, [0.0; LANES]);
+    }
+    let mut src: [&[f64]; LANES] = [&[]; LANES];
     for (l, t) in trajs.iter().enumerate() {
         lens[l] = t.len();
-        for (k, v) in t.coords.iter().enumerate() {
-            dst[k][l] = *v;
+        src[l] = t.coords;
+    }
+    // Value by value, all lanes at once: each destination vector is written whole.
+    for (k, v) in dst[..len * d].iter_mut().enumerate() {
+        for l in 0..LANES {
+            if let Some(x) = src[l].get(k) {
+                v[l] = *x;
+            }
         }
     }
     (len, lens)
@@ -192,15 +201,16 @@ pub fn pairs<S: LaneSpace, R: LaneRule>(
     let (m, lens) = pack(cols, &mut scratch.cols);
     scratch.prev.resize(m + 1, [0.0; LANES]);
     scratch.cur.resize(m + 1, [0.0; LANES]);
-    let has_borders = r.borders(&sp, rows, cols, &mut scratch.borders);
+    let has_borders =
+        r.borders(&sp, d, (&scratch.rows[..n * d], &nlens), (&scratch.cols[..m * d], &lens), &mut scratch.borders);
     let win = window.map(|w| {
         std::array::from_fn(|l| crate::metrics::dp::effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64)
     });
     let pass = Pass {
-        rows: &scratch.rows[..],
+        rows: &scratch.rows[..n * d],
         n,
         nlens,
-        cols: &scratch.cols[..],
+        cols: &scratch.cols[..m * d],
         m,
         lens,
         bd: has_borders.then_some(&scratch.borders),
