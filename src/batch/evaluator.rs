@@ -12,10 +12,6 @@ use super::lane_spaces::{EuclideanLanes, LaneSpace, SphericalLanes, SphericalSet
 use super::lanes;
 use crate::geometry::{Haversine, HaversinePrepared};
 
-/// Pairs are grouped for the lane kernel by (row length / ROW_BUCKET, column length, row
-/// length): similar lengths in a group, and no lane idle while a chunk has pairs left.
-const ROW_BUCKET: usize = 8;
-
 /// The DP metrics, as the lane kernels run them (`lane_rules`).
 #[derive(Clone, Copy)]
 enum LaneKind {
@@ -193,7 +189,8 @@ impl<'a> Evaluator<'a> {
             LaneGround::Spherical(_, sa, sb) => sb.as_ref().unwrap_or(sa).get(j),
         };
         // A pass costs its longest row times its longest column in every lane: group pairs of
-        // similar lengths. Results are scattered back to their positions.
+        // similar lengths, by row length then column length, across the rows of the chunk, so
+        // that no lane idles while the chunk has pairs left. Results are scattered back.
         if ij.len() > u32::MAX as usize {
             let (a, b) = ij.split_at(u32::MAX as usize);
             let (oa, ob) = out.split_at_mut(a.len());
@@ -207,7 +204,7 @@ impl<'a> Evaluator<'a> {
         order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
             let cap = |x: usize| x.min((1 << 20) - 1) as u64;
             let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
-            let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
+            let key = (cap(n) << 20) | cap(m);
             (key, k as u32)
         }));
         order.sort_unstable();
