@@ -113,7 +113,10 @@ impl<'a> Evaluator<'a> {
     ) -> Result<Self> {
         let check = |c: &Collection, name: &str| -> Result<()> {
             for i in 0..c.len() {
-                spec.check_traj(c.dim(), c.traj_len(i), &format!("{name}[{i}]"))?;
+                // The label is formatted only for the error message.
+                if spec.check_traj(c.dim(), c.traj_len(i), "").is_err() {
+                    spec.check_traj(c.dim(), c.traj_len(i), &format!("{name}[{i}]"))?;
+                }
             }
             Ok(())
         };

@@ -3,7 +3,7 @@
 //! returns None and the Python path converts it and words the errors.
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -20,33 +20,44 @@ pub fn pack_arrays<'py>(py: Python<'py>, seq: &Bound<'py, PyAny>) -> PyResult<Op
     } else {
         return Ok(None);
     };
-    let Some(views) = items.iter().map(view).collect::<Option<Vec<_>>>() else {
+    // Shapes first, without borrowing: a borrow kept per array would make numpy's borrow
+    // checker compare each new one with every other on the same base (the views of one big
+    // array, as datasets hand out), which is quadratic.
+    let mut arrays = Vec::with_capacity(items.len());
+    for x in &items {
+        let Some(a) = suitable(x) else {
+            return Ok(None);
+        };
+        arrays.push(a);
+    }
+    let Some(dim) = arrays.first().map(|a| a.shape()[1]) else {
         return Ok(None);
     };
-    let Some(dim) = views.first().map(|v| v.shape()[1]) else {
-        return Ok(None);
-    };
-    if views.iter().any(|v| v.shape()[1] != dim) {
+    if arrays.iter().any(|a| a.shape()[1] != dim) {
         return Ok(None);
     }
-    let mut offsets = Vec::with_capacity(views.len() + 1);
+    let mut offsets = Vec::with_capacity(arrays.len() + 1);
     offsets.push(0i64);
     let mut total = 0usize;
-    for v in &views {
-        total += v.shape()[0];
+    for a in &arrays {
+        total += a.shape()[0];
         offsets.push(total as i64);
     }
     let mut coords = Vec::with_capacity(total * dim);
-    for v in &views {
-        coords.extend_from_slice(v.as_slice()?);
+    for a in &arrays {
+        // Borrowed for the copy only.
+        let Ok(ro) = a.try_readonly() else {
+            return Ok(None);
+        };
+        coords.extend_from_slice(ro.as_slice()?);
     }
     let coords = Array2::from_shape_vec((total, dim), coords).expect("sizes add up");
     Ok(Some((offsets.into_pyarray(py), coords.into_pyarray(py))))
 }
 
-/// A read-only view of x if it is a float64 C-contiguous (n >= 1, 2|3) array.
-fn view<'py>(x: &Bound<'py, PyAny>) -> Option<PyReadonlyArray2<'py, f64>> {
-    let a = x.cast::<PyArray2<f64>>().ok()?.try_readonly().ok()?;
+/// x as a float64 array if it is C-contiguous with shape (n >= 1, 2|3).
+fn suitable<'py>(x: &Bound<'py, PyAny>) -> Option<Bound<'py, PyArray2<f64>>> {
+    let a = x.cast::<PyArray2<f64>>().ok()?;
     let s = a.shape();
-    (a.is_c_contiguous() && s[0] > 0 && (s[1] == 2 || s[1] == 3)).then_some(a)
+    (a.is_c_contiguous() && s[0] > 0 && (s[1] == 2 || s[1] == 3)).then(|| a.clone())
 }
