@@ -93,6 +93,31 @@ fn estimate_cells(ev: &Evaluator, pairs: &PairIndex, total: u64) -> u64 {
 /// TASKS_PER_THREAD per thread for work stealing to even out, none above CHUNK_CELLS (the cancel latency) unless a
 /// single pair is, and none under a full set of lanes (bar the last).
 fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
+    let bounds = cost_bounds(ev, pairs, total, threads);
+    if ev.lanes_apply() { whole_lanes(&bounds, total) } else { bounds }
+}
+
+/// Moves each cut to the nearest multiple of LANES output positions: a chunk of 9 pairs costs
+/// two passes of the lane kernel, as 16 do. Where lengths are alike this halves the passes of
+/// short chunks; where they differ, a cut moves by at most 4 pairs.
+fn whole_lanes(bounds: &[(u64, u64)], total: u64) -> Vec<(u64, u64)> {
+    let w = lanes::LANES as u64;
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(bounds.len());
+    let mut start = 0;
+    for &(_, end) in bounds {
+        let end = if end >= total { total } else { (end + w / 2) / w * w };
+        if end > start {
+            out.push((start, end));
+            start = end;
+        }
+    }
+    if start < total {
+        out.push((start, total));
+    }
+    out
+}
+
+fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
     let tasks = ((threads as u64 * TASKS_PER_THREAD).max(estimate_cells(ev, pairs, total) / CHUNK_CELLS))
         .min(total / lanes::LANES as u64)
         .max(1) as usize;
