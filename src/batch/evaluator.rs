@@ -73,6 +73,11 @@ fn lane_setup(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Opti
     }
 }
 
+/// Row lengths within this many points share a group key: rows of different lengths then pool
+/// their columns, so a group's column lengths are closer (measured on lengths drawn from 20-200:
+/// 1.75 -> 1.60 ns/cell with the larger lane chunks; no change on San Francisco's 3-29).
+const ROW_BUCKET: usize = 16;
+
 /// One pass of `kind` in space `sp` over up to LANES pairs (rows[l], cols[l]).
 fn pass<S: LaneSpace>(
     sp: S,
@@ -192,8 +197,9 @@ impl<'a> Evaluator<'a> {
             LaneGround::Spherical(_, sa, sb) => sb.as_ref().unwrap_or(sa).get(j),
         };
         // A pass costs its longest row times its longest column in every lane: group pairs of
-        // similar lengths, by row length then column length, across the rows of the chunk, so
-        // that no lane idles while the chunk has pairs left. Results are scattered back.
+        // similar lengths across the rows of the chunk, by row length in steps of ROW_BUCKET,
+        // then column length, so that no lane idles while the chunk has pairs left. Results are
+        // scattered back.
         if ij.len() > u32::MAX as usize {
             let (a, b) = ij.split_at(u32::MAX as usize);
             let (oa, ob) = out.split_at_mut(a.len());
@@ -207,7 +213,7 @@ impl<'a> Evaluator<'a> {
         order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
             let cap = |x: usize| x.min((1 << 20) - 1) as u64;
             let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
-            let key = (cap(n) << 20) | cap(m);
+            let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
             (key, k as u32)
         }));
         order.sort_unstable();

@@ -41,8 +41,15 @@ pub struct Control {
 /// Work below this many DP cells runs in the calling thread: a pool wake-up costs more.
 const SERIAL_CELLS: u64 = 300_000;
 /// Work per chunk: workers check for cancellation between chunks, so this bounds the delay
-/// between Ctrl-C and the stop (at ~5 ns per cell, about 20 ms).
+/// between Ctrl-C and the stop. The lane kernels (under 10 ns per cell, ~2 in Euclidean space)
+/// get larger chunks, so that each has many rows of pairs to group by length: at most ~160 ms.
+/// The other metrics (up to ~150 ns per cell for spherical Hausdorff) keep 4 M cells.
+const LANE_CHUNK_CELLS: u64 = 16_000_000;
 const CHUNK_CELLS: u64 = 4_000_000;
+
+fn chunk_cells(ev: &Evaluator) -> u64 {
+    if ev.lanes_apply() { LANE_CHUNK_CELLS } else { CHUNK_CELLS }
+}
 /// Chunks per thread: enough for work stealing to even out what the cost estimate misses, few
 /// enough that a chunk spans several rows of pairs for the lane kernel to group by length.
 const TASKS_PER_THREAD: u64 = 16;
@@ -65,7 +72,7 @@ pub fn run(
     let ctl = Control::default();
     let serial = n_jobs <= 1 || total < 2 || estimate_cells(ev, &pairs, total) < SERIAL_CELLS;
     let result = if serial {
-        let chunk = serial_chunk_len(total, estimate_cells(ev, &pairs, total));
+        let chunk = serial_chunk_len(total, estimate_cells(ev, &pairs, total), chunk_cells(ev));
         run_serial(ev, &pairs, out, chunk, &ctl, poll)
     } else {
         let pool = pool(n_jobs)?;
@@ -90,7 +97,7 @@ fn estimate_cells(ev: &Evaluator, pairs: &PairIndex, total: u64) -> u64 {
 
 /// Output ranges [start, end) for the threads, cut by cost (n_i * n_j + plan::PAIR_OVERHEAD per
 /// pair), not by count, so that skewed lengths still give chunks of similar work: about
-/// TASKS_PER_THREAD per thread for work stealing to even out, none above CHUNK_CELLS (the cancel latency) unless a
+/// TASKS_PER_THREAD per thread for work stealing to even out, none above `chunk_cells` (the cancel latency) unless a
 /// single pair is, and none under a full set of lanes (bar the last).
 fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
     let bounds = cost_bounds(ev, pairs, total, threads);
@@ -118,7 +125,7 @@ fn whole_lanes(bounds: &[(u64, u64)], total: u64) -> Vec<(u64, u64)> {
 }
 
 fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
-    let tasks = ((threads as u64 * TASKS_PER_THREAD).max(estimate_cells(ev, pairs, total) / CHUNK_CELLS))
+    let tasks = ((threads as u64 * TASKS_PER_THREAD).max(estimate_cells(ev, pairs, total) / chunk_cells(ev)))
         .min(total / lanes::LANES as u64)
         .max(1) as usize;
     let (na, nb) = (ev.len_a(), ev.len_b());
@@ -135,7 +142,7 @@ fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
         _ => {}
     }
     // Anything else (ranges, blocks, pair lists): walk the pairs.
-    let target = (estimate_cells(ev, pairs, total) / tasks as u64).clamp(1, CHUNK_CELLS);
+    let target = (estimate_cells(ev, pairs, total) / tasks as u64).clamp(1, chunk_cells(ev));
     let mut bounds = Vec::with_capacity(threads * 64 + 1);
     let (mut start, mut acc) = (0u64, 0u64);
     pairs.for_each(0, total as usize, |p, i, j| {
@@ -153,13 +160,13 @@ fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
     bounds
 }
 
-/// Serial chunks: small enough to poll for progress and Ctrl-C often (at most CHUNK_CELLS DP
-/// cells, ~20 ms), large enough that bookkeeping vanishes and that the lane kernel has many
+/// Serial chunks: small enough to poll for progress and Ctrl-C often (at most `chunk_cells`),
+/// large enough that bookkeeping vanishes and that the lane kernel has many
 /// pairs to group by length.
-fn serial_chunk_len(total: u64, cells: u64) -> usize {
+fn serial_chunk_len(total: u64, cells: u64, chunk: u64) -> usize {
     let mean_cells = (cells / total.max(1)).max(1);
     // at least a full set of lanes, so the lane kernel sees whole groups
-    (CHUNK_CELLS / mean_cells).clamp(lanes::LANES as u64, 4096) as usize
+    (chunk / mean_cells).clamp(lanes::LANES as u64, 4096) as usize
 }
 
 #[inline]
