@@ -118,10 +118,7 @@ impl<'a> Evaluator<'a> {
     ) -> Result<Self> {
         let check = |c: &Collection, name: &str| -> Result<()> {
             for i in 0..c.len() {
-                // The label is formatted only for the error message.
-                if spec.check_traj(c.dim(), c.traj_len(i), "").is_err() {
-                    spec.check_traj(c.dim(), c.traj_len(i), &format!("{name}[{i}]"))?;
-                }
+                spec.check_traj(c.dim(), c.traj_len(i), &format_args!("{name}[{i}]"))?;
             }
             Ok(())
         };

@@ -50,6 +50,7 @@ const CHUNK_CELLS: u64 = 4_000_000;
 fn chunk_cells(ev: &Evaluator) -> u64 {
     if ev.lanes_apply() { LANE_CHUNK_CELLS } else { CHUNK_CELLS }
 }
+
 /// Chunks per thread: chunks are cut by estimated cost, so a few suffice for work stealing to
 /// even out the rest, and few chunks are large ones, with many rows of pairs for the lane kernel
 /// to group by length (lengths 20-200 on 2 threads: 16 per thread scaled 1.55x, 4 per thread
@@ -101,8 +102,9 @@ fn estimate_cells(ev: &Evaluator, pairs: &PairIndex, total: u64) -> u64 {
 
 /// Output ranges [start, end) for the threads, cut by cost (n_i * n_j + plan::PAIR_OVERHEAD per
 /// pair), not by count, so that skewed lengths still give chunks of similar work: about
-/// (LANE_)TASKS_PER_THREAD per thread for work stealing to even out, none above `chunk_cells` (the cancel latency) unless a
-/// single pair is, and none under a full set of lanes (bar the last).
+/// (LANE_)TASKS_PER_THREAD per thread for work stealing to even out, none above `chunk_cells`
+/// (the cancel latency) unless a single pair is, and none under a full set of lanes (bar the
+/// last).
 fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
     let bounds = cost_bounds(ev, pairs, total, threads);
     if ev.lanes_apply() { whole_lanes(&bounds, total) } else { bounds }
@@ -148,7 +150,7 @@ fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
     }
     // Anything else (ranges, blocks, pair lists): walk the pairs.
     let target = (estimate_cells(ev, pairs, total) / tasks as u64).clamp(1, chunk_cells(ev));
-    let mut bounds = Vec::with_capacity(threads * 64 + 1);
+    let mut bounds = Vec::with_capacity(tasks + 1);
     let (mut start, mut acc) = (0u64, 0u64);
     pairs.for_each(0, total as usize, |p, i, j| {
         acc += ev.cost(i, j) + super::plan::PAIR_OVERHEAD;

@@ -154,7 +154,7 @@ pub struct ErpLanes {
 impl ErpLanes {
     /// Gap costs of the packed points, all lanes at once, in `gap`; their running sums (or, in
     /// traj-dist's variant, each lane's total over its own points) in `edge`, from 0. Each lane
-    /// computes what `sp.point_dist` and the one-pair border sums compute, in the same order.
+    /// computes what the one-pair kernel's d(point, gap) and border sums compute, in the same order.
     fn gap_costs<S: LaneSpace, const D: usize>(&self, sp: &S, pts: &[V], lens: &[usize; LANES], gap: &mut Vec<V>, edge: &mut Vec<V>) {
         let g: [V; D] = std::array::from_fn(|k| [self.gap[k]; LANES]);
         let len = pts.len() / D;

@@ -12,7 +12,7 @@ use crate::geometry::trig::{
     ASIN_SQRT_TINY_MAX, SIN_SQ_NEAR_MAX, SIN_SQ_TINY_MAX,
 };
 use crate::traj::Traj;
-use crate::geometry::{arc_metres, Euclidean, Ground, Haversine, HaversinePrepared};
+use crate::geometry::{arc_metres, Haversine, HaversinePrepared};
 
 pub trait LaneSpace: Copy + Send + Sync {
     /// The cell value of each lane: `p` is the row point broadcast (D stored values), `b` the
@@ -24,8 +24,6 @@ pub trait LaneSpace: Copy + Send + Sync {
     /// The largest cell value whose distance is `< eps` (LCSS/EDR's match test becomes
     /// `s <= T`); None when no distance is below eps.
     fn below(&self, eps: f64) -> Option<f64>;
-    /// Distance between two stored points (ERP's gap costs), as the one-pair kernels compute it.
-    fn point_dist(&self, p: &[f64], q: &[f64]) -> f64;
 }
 
 /// Squared Euclidean distance, coordinate by coordinate from the first, as `Euclidean::dist`
@@ -58,9 +56,6 @@ impl LaneSpace for EuclideanLanes {
     }
     fn below(&self, eps: f64) -> Option<f64> {
         below_threshold(eps)
-    }
-    fn point_dist(&self, p: &[f64], q: &[f64]) -> f64 {
-        Euclidean.dist(p, q)
     }
 }
 
@@ -153,9 +148,6 @@ impl LaneSpace for SphericalLanes {
         } else {
             Some(f64::from_bits(eps.to_bits() - 1))
         }
-    }
-    fn point_dist(&self, p: &[f64], q: &[f64]) -> f64 {
-        HaversinePrepared(self.0).dist(p, q)
     }
 }
 

@@ -1,11 +1,12 @@
 //! Exact continuous Fréchet distance (Alt & Godau 1995), Euclidean, 2-D and 3-D.
 //!
 //! The decision procedure sweeps the free-space diagram cell by cell, carrying the reachable part
-//! of each cell's left and bottom edge. The distance is the smallest eps it accepts: it lies
-//! between max(d(a_0,b_0), d(a_n,b_m)) and the discrete Fréchet distance, and is narrowed down to
-//! adjacent floating-point values, so the result is the exact critical value up to the rounding
-//! of the decision procedure itself (a few ulps). The search visits the critical values first
-//! (frechet_critical.rs): about a dozen decisions per pair instead of 60 bisection steps.
+//! of each cell's left and bottom edge. The distance is the smallest critical value of Alt and
+//! Godau (types a, b and c, computed in closed form) that it accepts, with a relative slack of
+//! `frechet_critical::TOL` for its own rounding. It lies between max(d(a_0,b_0), d(a_n,b_m)) and
+//! the discrete Fréchet distance. The search (frechet_critical.rs) takes about a dozen decisions
+//! per pair; where it cannot settle, the doubles left are bisected and the result is the
+//! smallest double the decision procedure accepts.
 
 use super::dp::{self};
 use super::discrete_frechet::DiscreteFrechet;

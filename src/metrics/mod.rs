@@ -159,6 +159,6 @@ pub fn check_pair(spec: &MetricSpec, a: Traj, b: Traj) -> Result<()> {
             a.dim, b.dim
         )));
     }
-    spec.check_traj(a.dim, a.len(), "a")?;
-    spec.check_traj(b.dim, b.len(), "b")
+    spec.check_traj(a.dim, a.len(), &"a")?;
+    spec.check_traj(b.dim, b.len(), &"b")
 }

@@ -255,8 +255,9 @@ impl MetricSpec {
     }
 
     /// Checks that trajectories of dimension `dim` (and length `len`) suit this metric.
-    /// `label` names the trajectory in the message.
-    pub fn check_traj(&self, dim: usize, len: usize, label: &str) -> Result<()> {
+    /// `label` names the trajectory in the message; it is only formatted for an error, so batch
+    /// calls can pass `&format_args!("X[{i}]")` for every trajectory at no cost.
+    pub fn check_traj(&self, dim: usize, len: usize, label: &dyn std::fmt::Display) -> Result<()> {
         let name = self.kind.name();
         if self.space == Space::Spherical && dim != 2 {
             let what = if self.kind == MetricKind::Sowd {
