@@ -184,3 +184,26 @@ def test_paired_lists_bit_identical(space):
         got = ta.paired(X, i, j, name, space=space, **p)
         want = np.array([getattr(ta, name)(X[a], X[b], space=space, **p) for a, b in zip(i, j)])
         assert np.array_equal(got, want), (name, p)
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_edwp_lanes_bit_identical(dim):
+    """EDwP's own lane kernel (8 pairs side by side) against the one-pair function on every batch
+    path: one-point trajectories, repeated points (zero-length segments), lengths 1-40."""
+    X = _data(dim, 60 + dim, hi=40, n=29)
+    X[2] = X[2][:1]
+    X[3] = np.repeat(X[3], 2, axis=0)
+    X[4] = np.vstack([X[5][-1:], X[4]])
+    want = _pairs_single(X, ta.edwp)
+    for n_jobs in (1, 2):
+        assert np.array_equal(ta.pdist(X, "edwp", n_jobs=n_jobs), want)
+    C = ta.cdist(X[:6], X, "edwp")
+    assert np.array_equal(C, np.array([[ta.edwp(x, y) for y in X] for x in X[:6]]))
+    rng = np.random.default_rng(dim)
+    i, j = rng.integers(0, len(X), 200), rng.integers(0, len(X), 200)
+    assert np.array_equal(ta.paired(X, i, j, "edwp"), np.array([ta.edwp(X[a], X[b]) for a, b in zip(i, j)]))
+    a = ta.Arena.pack(X)
+    out = np.zeros_like(want)
+    for s, e in ta.plan_ranges(a, 7):
+        ta.pdist_range(a, "edwp", s, e, out)
+    assert np.array_equal(out, want)

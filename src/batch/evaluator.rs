@@ -9,7 +9,7 @@ use crate::traj::{Collection, Traj};
 
 use super::lane_rules::{DtwLanes, EdrLanes, ErpLanes, FrechetLanes, LcssLanes};
 use super::lane_spaces::{EuclideanLanes, LaneSpace, SphericalLanes, SphericalSet};
-use super::lanes;
+use super::{edwp_lanes, lanes};
 use crate::geometry::{Haversine, HaversinePrepared};
 
 /// The DP metrics, as the lane kernels run them (`lane_rules`).
@@ -20,6 +20,8 @@ enum LaneKind {
     Lcss(LcssLanes),
     Edr(EdrLanes),
     Erp(ErpLanes),
+    /// EDwP (Euclidean): its own lane kernel, `edwp_lanes`.
+    Edwp,
 }
 
 /// The space of the lane kernels; spherical trajectories are stored once per call with their
@@ -47,6 +49,9 @@ fn lane_kind(spec: &MetricSpec, below: &dyn Fn(f64) -> Option<f64>, gap: [f64; 3
 
 /// The lane kernels' view of a DP spec: rule and space (None for the other metrics).
 fn lane_setup(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Option<(LaneKind, LaneGround)> {
+    if spec.kind == MetricKind::Edwp {
+        return Some((LaneKind::Edwp, LaneGround::Euclidean));
+    }
     if !spec.kind.is_dp() {
         return None;
     }
@@ -94,6 +99,7 @@ fn pass<S: LaneSpace>(
         LaneKind::Lcss(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
         LaneKind::Edr(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
         LaneKind::Erp(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
+        LaneKind::Edwp => edwp_lanes::pairs(rows, cols, out, &mut scratch.edwp),
     }
 }
 
@@ -175,6 +181,11 @@ impl<'a> Evaluator<'a> {
     /// Whether rows of pairs can go through the across-pairs lane kernels.
     pub fn lanes_apply(&self) -> bool {
         self.lanes.is_some()
+    }
+
+    /// Whether they go through the DP lane kernels, at a few ns per cell (not EDwP's).
+    pub fn cheap_lanes(&self) -> bool {
+        matches!(&self.lanes, Some((kind, _)) if !matches!(kind, LaneKind::Edwp))
     }
 
     /// out[k] = d(a[i], b[j]) for (i, j) = ij[k], through the lane kernel when it applies.

@@ -43,19 +43,21 @@ const SERIAL_CELLS: u64 = 300_000;
 /// Work per chunk: workers check for cancellation between chunks, so this bounds the delay
 /// between Ctrl-C and the stop. The lane kernels (under 10 ns per cell, ~2 in Euclidean space)
 /// get larger chunks, so that each has many rows of pairs to group by length: at most ~160 ms.
-/// The other metrics (up to ~150 ns per cell for spherical Hausdorff) keep 4 M cells.
+/// The other metrics (up to ~150 ns per cell for spherical Hausdorff; EDwP's lanes ~12) keep
+/// 4 M cells.
 const LANE_CHUNK_CELLS: u64 = 16_000_000;
 const CHUNK_CELLS: u64 = 4_000_000;
 
 fn chunk_cells(ev: &Evaluator) -> u64 {
-    if ev.lanes_apply() { LANE_CHUNK_CELLS } else { CHUNK_CELLS }
+    if ev.cheap_lanes() { LANE_CHUNK_CELLS } else { CHUNK_CELLS }
 }
 
 /// Chunks per thread: chunks are cut by estimated cost, so a few suffice for work stealing to
 /// even out the rest, and few chunks are large ones, with many rows of pairs for the lane kernel
 /// to group by length (lengths 20-200 on 2 threads: 16 per thread scaled 1.55x, 4 per thread
-/// 1.8x; San Francisco DTW and SSPD 1.9x). The other metrics gain nothing from large chunks
-/// and keep 16, which balances better (EDwP on 100 San Francisco trajectories: 1.3x with 4).
+/// 1.8x; San Francisco DTW and SSPD 1.9x). The other metrics (EDwP's lanes included) gain
+/// nothing from large chunks and keep 16, which balances better (EDwP on 100 San Francisco
+/// trajectories: 1.3x with 4).
 const LANE_TASKS_PER_THREAD: u64 = 4;
 const TASKS_PER_THREAD: u64 = 16;
 /// How often the poll callback runs (progress refresh, KeyboardInterrupt check).
@@ -131,7 +133,7 @@ fn whole_lanes(bounds: &[(u64, u64)], total: u64) -> Vec<(u64, u64)> {
 }
 
 fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
-    let per_thread = if ev.lanes_apply() { LANE_TASKS_PER_THREAD } else { TASKS_PER_THREAD };
+    let per_thread = if ev.cheap_lanes() { LANE_TASKS_PER_THREAD } else { TASKS_PER_THREAD };
     let tasks = ((threads as u64 * per_thread).max(estimate_cells(ev, pairs, total) / chunk_cells(ev)))
         .min(total / lanes::LANES as u64)
         .max(1) as usize;

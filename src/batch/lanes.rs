@@ -27,6 +27,7 @@ pub struct Scratch {
     prev: Vec<V>,
     cur: Vec<V>,
     borders: Borders,
+    pub edwp: super::edwp_lanes::Scratch,
     /// (grouping key, position) of a chunk's pairs, sorted so each pass groups similar lengths.
     pub order: Vec<(u64, u32)>,
 }

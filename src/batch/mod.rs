@@ -2,6 +2,7 @@
 //! costs to evaluate (`evaluator`), and how the work is run (`executor`).
 
 pub mod condensed;
+pub mod edwp_lanes;
 pub mod evaluator;
 pub mod executor;
 pub mod lane_rules;

@@ -1,0 +1,349 @@
+//! Batch EDwP across pairs: `metrics::edwp`'s four passes per row, with every per-column value a
+//! vector of LANES pairs instead of one number. A one-pair EDwP of two short trajectories
+//! (San Francisco's are about 10 points) spends much of its time in loop set-up and in the
+//! scalar remainders of its column loops; LANES pairs side by side fill every vector, and the
+//! serial scan of state PA runs LANES chains at once.
+//!
+//! Exactness: each lane performs the one-pair kernel's operations in the same order on the same
+//! values, so results are bit-identical to `metrics::edwp::edwp` (the test below and
+//! tests/test_lanes.py check it). Lanes are padded past their own lengths by repeating their
+//! last vertex (what `edwp::vertex` does for a one-point trajectory); a lane's result is read at
+//! its own last row and column, which the padding cells never feed (the DP moves right and down
+//! only, and V at column l comes from column l - 1).
+
+use super::lanes::{vmin, LANES, V};
+use crate::traj::Traj;
+
+/// Reusable buffers for one thread.
+#[derive(Default)]
+pub struct Scratch {
+    rows: Vec<V>,
+    cols: Vec<V>,
+    work: Vec<V>,
+}
+
+#[inline(always)]
+fn map2(a: V, b: V, f: impl Fn(f64, f64) -> f64) -> V {
+    let mut r = a;
+    for l in 0..LANES {
+        r[l] = f(a[l], b[l]);
+    }
+    r
+}
+
+#[inline(always)]
+fn map1(a: V, f: impl Fn(f64) -> f64) -> V {
+    let mut r = a;
+    for l in 0..LANES {
+        r[l] = f(a[l]);
+    }
+    r
+}
+
+#[inline(always)]
+fn add(a: V, b: V) -> V {
+    map2(a, b, |x, y| x + y)
+}
+
+#[inline(always)]
+fn sub(a: V, b: V) -> V {
+    map2(a, b, |x, y| x - y)
+}
+
+#[inline(always)]
+fn mul(a: V, b: V) -> V {
+    map2(a, b, |x, y| x * y)
+}
+
+/// `edwp::min`: `y < x ? y : x`.
+#[inline(always)]
+fn min(x: f64, y: f64) -> f64 {
+    if y < x { y } else { x }
+}
+
+const ZERO: V = [0.0; LANES];
+const INF: V = [f64::INFINITY; LANES];
+
+/// Packs up to LANES trajectories' vertices lane-interleaved into `dst`: `len` vertices of D
+/// vectors, lane l repeating its last vertex past its own length (unused lanes copy lane 0).
+fn pack<const D: usize>(trajs: &[Traj], len: usize, dst: &mut Vec<V>) {
+    dst.clear();
+    dst.resize(len * D, ZERO);
+    for l in 0..LANES {
+        let t = trajs.get(l).copied().unwrap_or(trajs[0]);
+        let n = t.len();
+        for k in 0..len {
+            let p = t.p(k.min(n - 1));
+            for c in 0..D {
+                dst[k * D + c][l] = p[c];
+            }
+        }
+    }
+}
+
+/// The next `w` vectors of a scratch buffer.
+#[inline(always)]
+fn take<'a>(rest: &mut &'a mut [V], w: usize) -> &'a mut [V] {
+    let (head, tail) = std::mem::take(rest).split_at_mut(w);
+    *rest = tail;
+    head
+}
+
+/// `out[l]` = EDwP(rows[l], cols[l]) for up to LANES pairs of D-dimensional trajectories.
+#[inline(always)]
+fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut Scratch) {
+    // Segments per lane, as edwp_in counts them (a one-point trajectory has one); unused lanes
+    // copy lane 0.
+    let segments = |ts: &[Traj], l: usize| (ts.get(l).unwrap_or(&ts[0]).len() - 1).max(1);
+    let na_l: [usize; LANES] = std::array::from_fn(|l| segments(rows, l));
+    let nb_l: [usize; LANES] = std::array::from_fn(|l| segments(cols, l));
+    let na = *na_l.iter().max().unwrap();
+    let nb = *nb_l.iter().max().unwrap();
+    let w = nb + 1;
+    pack::<D>(rows, na + 1, &mut s.rows);
+    pack::<D>(cols, w, &mut s.cols);
+    let need = (2 * D + 22) * w;
+    if s.work.len() < need {
+        s.work.resize(need, ZERO);
+    }
+    let mut rest = &mut s.work[..need];
+    let (rv, cv) = (&s.rows[..], &s.cols[..]);
+    let bc = |c: usize, l: usize| cv[l * D + c];
+    let db: [&mut [V]; D] = std::array::from_fn(|_| take(&mut rest, w));
+    let (len_b, inv_len2_b) = (take(&mut rest, w), take(&mut rest, w));
+    for l in 0..nb {
+        let mut len2 = ZERO;
+        for c in 0..D {
+            db[c][l] = sub(bc(c, l + 1), bc(c, l));
+            len2 = add(len2, mul(db[c][l], db[c][l]));
+        }
+        len_b[l] = map1(len2, f64::sqrt);
+        inv_len2_b[l] = map1(len2, |x| if x == 0.0 { 0.0 } else { 1.0 / x });
+    }
+    let db: [&[V]; D] = db.map(|x| &*x);
+    let inv_len2_b = &*inv_len2_b;
+    let (mut ub, mut dist_b, mut vv) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let (mut ub_next, mut dist_b_next, mut vv_next) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let (ta, dist_a) = (take(&mut rest, w), take(&mut rest, w));
+    let (mut row_v, row_pa, mut row_pb) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let (mut next_v, mut next_pb) = (take(&mut rest, w), take(&mut rest, w));
+    let (vb_rep, vb_ins_a, vb_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let (pa_rep, pa_ins_a, pa_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let len_a_rep = take(&mut rest, w);
+
+    let vertex = |k: usize| -> [V; D] { std::array::from_fn(|c| rv[k * D + c]) };
+    let cols = Cols { bc: cv, db, inv_len2_b };
+    project_on_b(&cols, &vertex(0), ub, dist_b, vv);
+    row_v.fill(INF);
+    row_pb.fill(INF);
+    row_v[0] = ZERO;
+    let mut res = [0.0; LANES];
+    for k in 0..na {
+        let (a0, a1) = (vertex(k), vertex(k + 1));
+        let mut da = [ZERO; D];
+        let mut len2_a = ZERO;
+        for c in 0..D {
+            da[c] = sub(a1[c], a0[c]);
+            len2_a = add(len2_a, mul(da[c], da[c]));
+        }
+        let len_a = map1(len2_a, f64::sqrt);
+        let inv_len2_a = map1(len2_a, |x| if x == 0.0 { 0.0 } else { 1.0 / x });
+        // Pass 1: B's vertices on A's segment k.
+        for l in 0..w {
+            let mut dot = ZERO;
+            for c in 0..D {
+                dot = add(dot, mul(sub(bc(c, l), a0[c]), da[c]));
+            }
+            let t = map1(mul(dot, inv_len2_a), |x| x.clamp(0.0, 1.0));
+            let mut h2 = ZERO;
+            for c in 0..D {
+                let e = sub(add(a0[c], mul(t, da[c])), bc(c, l));
+                h2 = add(h2, mul(e, e));
+            }
+            ta[l] = t;
+            dist_a[l] = map1(h2, f64::sqrt);
+        }
+        project_on_b(&cols, &a1, ub_next, dist_b_next, vv_next);
+        // Pass 2: the 9 move costs, and the best moves out of V and PB. Written on flat slices of
+        // numbers, exactly as edwp_rows is (lane j of column l at l * LANES + j, A's segment
+        // length repeated per column): the loop vectoriser handles that well, where the same
+        // code on whole lane vectors is left scalar.
+        for v in len_a_rep[..nb].iter_mut() {
+            *v = len_a;
+        }
+        {
+            let n8 = nb * LANES;
+            let (vv0, vv1) = (&vv.as_flattened()[..n8], &vv_next.as_flattened()[LANES..]);
+            let (ta0, ta1) = (&ta.as_flattened()[..n8], &ta.as_flattened()[LANES..]);
+            let (da0, da1) = (&dist_a.as_flattened()[..n8], &dist_a.as_flattened()[LANES..]);
+            let (ub0, ub1) = (&ub.as_flattened()[..n8], &ub_next.as_flattened()[..n8]);
+            let (db0, db1) = (&dist_b.as_flattened()[..n8], &dist_b_next.as_flattened()[..n8]);
+            let (lbs, las) = (&len_b.as_flattened()[..n8], &len_a_rep.as_flattened()[..n8]);
+            let (rv, rpb) = (&row_v.as_flattened()[..n8], &row_pb.as_flattened()[..n8]);
+            let pr = &mut pa_rep.as_flattened_mut()[..n8];
+            let pia = &mut pa_ins_a.as_flattened_mut()[..n8];
+            let pib = &mut pa_ins_b.as_flattened_mut()[..n8];
+            let vr = &mut vb_rep.as_flattened_mut()[..n8];
+            let via = &mut vb_ins_a.as_flattened_mut()[..n8];
+            let vib = &mut vb_ins_b.as_flattened_mut()[..n8];
+            let (vv1, ta1, da1) = (&vv1[..n8], &ta1[..n8], &da1[..n8]);
+            for i in 0..n8 {
+                let (d11, lbf, t1, u1, len_a) = (vv1[i], lbs[i], ta1[i], ub1[i], las[i]);
+                let (dp_a, dp_b) = (da1[i], db1[i]);
+                let mv = |d0: f64, t0: f64, u0: f64| {
+                    let la = (1.0 - t0) * len_a;
+                    let lb = (1.0 - u0) * lbf;
+                    (
+                        (d0 + d11) * (la + lb),
+                        (d0 + dp_a) * ((t1 - t0).abs() * len_a + lb),
+                        (d0 + dp_b) * (la + (u1 - u0).abs() * lbf),
+                    )
+                };
+                let (v, pb) = (rv[i], rpb[i]);
+                let (r_v, a_v, b_v) = mv(vv0[i], 0.0, 0.0);
+                let (r_pb, a_pb, b_pb) = mv(db0[i], 0.0, ub0[i]);
+                (pr[i], pia[i], pib[i]) = mv(da0[i], ta0[i], 0.0);
+                vr[i] = min(v + r_v, pb + r_pb);
+                via[i] = min(v + a_v, pb + a_pb);
+                vib[i] = min(v + b_v, pb + b_pb);
+            }
+        }
+        // Pass 3: the scan along the row for state PA.
+        row_pa[0] = INF;
+        for l in 0..nb {
+            row_pa[l + 1] = vmin(vb_ins_a[l], add(row_pa[l], pa_ins_a[l]));
+        }
+        // Pass 4: the row below.
+        next_v[0] = INF;
+        next_pb[nb] = INF;
+        for l in 0..nb {
+            next_v[l + 1] = vmin(vb_rep[l], add(row_pa[l], pa_rep[l]));
+            next_pb[l] = vmin(vb_ins_b[l], add(row_pa[l], pa_ins_b[l]));
+        }
+        std::mem::swap(&mut row_v, &mut next_v);
+        std::mem::swap(&mut row_pb, &mut next_pb);
+        std::mem::swap(&mut ub, &mut ub_next);
+        std::mem::swap(&mut dist_b, &mut dist_b_next);
+        std::mem::swap(&mut vv, &mut vv_next);
+        // Lanes whose row trajectory ends here read their result now.
+        for l in 0..LANES {
+            if na_l[l] == k + 1 {
+                res[l] = row_v[nb_l[l]][l];
+            }
+        }
+    }
+    out.copy_from_slice(&res[..out.len()]);
+}
+
+/// B as the columns of a pass: packed vertices, segment vectors and 1 / length² (0 for none).
+struct Cols<'s, const D: usize> {
+    bc: &'s [V],
+    db: [&'s [V]; D],
+    inv_len2_b: &'s [V],
+}
+
+/// p (one vertex per lane) projected on each of B's segments (parameter u, distance), and p's
+/// distance to each of B's vertices, as `edwp::project_on_b`. A function, not a closure: a
+/// closure would be compiled without the caller's target features.
+#[inline(always)]
+fn project_on_b<const D: usize>(cols: &Cols<D>, p: &[V; D], u: &mut [V], dist: &mut [V], vv: &mut [V]) {
+    let Cols { bc, db, inv_len2_b } = cols;
+    let nb = u.len() - 1;
+    for l in 0..nb {
+        let mut dot = ZERO;
+        for c in 0..D {
+            dot = add(dot, mul(sub(p[c], bc[l * D + c]), db[c][l]));
+        }
+        let t = map1(mul(dot, inv_len2_b[l]), |x| x.clamp(0.0, 1.0));
+        let mut h2 = ZERO;
+        for c in 0..D {
+            let e = sub(p[c], add(bc[l * D + c], mul(t, db[c][l])));
+            h2 = add(h2, mul(e, e));
+        }
+        u[l] = t;
+        dist[l] = map1(h2, f64::sqrt);
+    }
+    for l in 0..=nb {
+        let mut v2 = ZERO;
+        for c in 0..D {
+            let e = sub(p[c], bc[l * D + c]);
+            v2 = add(v2, mul(e, e));
+        }
+        vv[l] = map1(v2, f64::sqrt);
+    }
+}
+
+/// `kernel` compiled with target features (FMA enabled, never contracted into: Rust does not
+/// fuse a * b + c by itself, so every build computes the same bits).
+macro_rules! kernel_with_features {
+    ($name:ident, $features:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut Scratch) {
+            kernel::<D>(rows, cols, out, s)
+        }
+    };
+}
+
+kernel_with_features!(kernel_avx2, "avx2,fma");
+kernel_with_features!(kernel_avx512, "avx512f,avx512dq,avx512vl,avx2,fma");
+
+/// EDwP of up to LANES pairs: `out[l]` = EDwP(rows[l], cols[l]); all 2-D or all 3-D.
+pub fn pairs(rows: &[Traj], cols: &[Traj], out: &mut [f64], scratch: &mut Scratch) {
+    debug_assert!(!cols.is_empty() && cols.len() <= LANES && out.len() == cols.len() && rows.len() == cols.len());
+    macro_rules! by_dim {
+        ($k:ident) => {
+            if rows[0].dim == 2 {
+                $k::<2>(rows, cols, out, scratch)
+            } else {
+                $k::<3>(rows, cols, out, scratch)
+            }
+        };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() {
+        // SAFETY: the CPU supports AVX-512 F/DQ/VL, AVX2 and FMA (checked at run time); the
+        // function is otherwise the safe `kernel`, with the same bounds-checked indexing.
+        return unsafe { by_dim!(kernel_avx512) };
+    } else if crate::cpu::has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked at run time); as above.
+        return unsafe { by_dim!(kernel_avx2) };
+    }
+    by_dim!(kernel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::edwp::edwp;
+
+    #[test]
+    fn bit_identical_to_the_one_pair_kernel() {
+        let mut u = crate::test_rng::uniform(2024u64);
+        let mut scratch = Scratch::default();
+        for d in [2usize, 3] {
+            for round in 0..200 {
+                let k = 1 + round % LANES;
+                // 1 to 23 points; some repeated points (zero-length segments).
+                let mut gen = |len: usize| -> Vec<f64> {
+                    let mut t: Vec<f64> = (0..len * d).map(|_| u() * 20.0 - 10.0).collect();
+                    if len > 2 && round % 3 == 0 {
+                        let (x, y) = t.split_at_mut(d);
+                        y[..d].copy_from_slice(x);
+                    }
+                    t
+                };
+                let rows: Vec<Vec<f64>> = (0..k).map(|c| gen(1 + (c * 5 + round) % 19)).collect();
+                let cols: Vec<Vec<f64>> = (0..k).map(|c| gen(1 + (c * 7 + round * 3) % 23)).collect();
+                let tr: Vec<Traj> = rows.iter().map(|c| Traj::new(c, d)).collect();
+                let tc: Vec<Traj> = cols.iter().map(|c| Traj::new(c, d)).collect();
+                let mut out = vec![0.0; k];
+                pairs(&tr, &tc, &mut out, &mut scratch);
+                for l in 0..k {
+                    let want = edwp(tr[l], tc[l]);
+                    assert_eq!(out[l].to_bits(), want.to_bits(), "d={d} round={round} lane={l}: {} vs {want}", out[l]);
+                }
+            }
+        }
+    }
+}
