@@ -11,7 +11,8 @@ import uuid
 import pytest
 
 _LONG = """
-import sys, numpy as np, trajarena as ta
+import faulthandler, signal, sys, numpy as np, trajarena as ta
+faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test asks for stacks if it hangs
 backend = sys.argv[1]
 rng = np.random.default_rng(0)
 X = [rng.normal(size=(300, 2)) for _ in range(3000)]  # 4.5 M pairs of 90,000 cells: minutes
@@ -59,7 +60,14 @@ def test_sigint_stops_a_long_pdist(tmp_path, backend):
         assert proc.poll() is None, proc.stderr.read()
         t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)
+            time.sleep(1.0)
+            proc.kill()
+            out, err = proc.communicate()
+            pytest.fail(f"no exit 30 s after SIGINT; Python stacks:\n{err[-4000:]}")
         elapsed = time.monotonic() - t0
     finally:
         if proc.poll() is None:
