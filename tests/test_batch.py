@@ -91,6 +91,25 @@ def test_progress_callback_exception_propagates():
         ta.pdist(big, "dtw", progress=boom, n_jobs=2)
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_grouped_lane_jobs_report_progress_and_stop(n_jobs):
+    """Lane jobs of costly pairs are grouped whole before the passes are shared out
+    (executor::run_grouped): progress still counts up to the total, and an error from the
+    callback stops the job."""
+    X = [rng.normal(size=(40, 2)).cumsum(0) for _ in range(150)]  # EDwP, ~0.2 s on one core
+    calls = []
+    d = ta.pdist(X, "edwp", n_jobs=n_jobs, progress=lambda a, t: calls.append((a, t)))
+    m = 150 * 149 // 2
+    assert calls[-1] == (m, m) and [a for a, _ in calls] == sorted(a for a, _ in calls)
+    assert np.array_equal(d, ta.pdist(X, "edwp", n_jobs=3 - n_jobs))
+
+    def boom(done, total):
+        raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        ta.pdist(X, "edwp", progress=boom, n_jobs=n_jobs)
+
+
 def test_metric_object():
     m = ta.Metric("lcss", eps=50.0, space="spherical")
     assert m == ta.Metric("lcss", space="spherical", eps=50)

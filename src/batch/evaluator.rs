@@ -190,11 +190,64 @@ impl<'a> Evaluator<'a> {
 
     /// out[k] = d(a[i], b[j]) for (i, j) = ij[k], through the lane kernel when it applies.
     pub fn eval_pairs(&self, ij: &[(usize, usize)], out: &mut [f64], scratch: &mut lanes::Scratch) {
-        let Some((kind, ground)) = &self.lanes else {
+        if self.lanes.is_none() {
             for (o, &(i, j)) in out.iter_mut().zip(ij) {
                 *o = self.eval(i, j);
             }
             return;
+        }
+        if ij.len() > u32::MAX as usize {
+            let (a, b) = ij.split_at(u32::MAX as usize);
+            let (oa, ob) = out.split_at_mut(a.len());
+            self.eval_pairs(a, oa, scratch);
+            return self.eval_pairs(b, ob, scratch);
+        }
+        let mut order = std::mem::take(&mut scratch.order);
+        self.group_order(ij, &mut order);
+        let mut res = std::mem::take(&mut scratch.results);
+        res.resize(ij.len(), 0.0);
+        self.eval_grouped(ij, &order, &mut res, scratch);
+        for (&(_, k), v) in order.iter().zip(res.iter()) {
+            out[k as usize] = *v;
+        }
+        scratch.order = order;
+        scratch.results = res;
+    }
+
+    /// The lane kernels' order of the pairs `ij` (at most u32::MAX): (grouping key, position in
+    /// `ij`), sorted. A pass costs its longest row times its longest column in every lane, so
+    /// pairs of similar lengths go together: by row length in steps of ROW_BUCKET, then column
+    /// length, pooling the columns of different rows so that no lane idles while pairs are left.
+    pub fn group_order(&self, ij: &[(usize, usize)], order: &mut Vec<(u64, u32)>) {
+        // One u64 per pair: the grouping key (lengths capped at 2^20 - 1: it only orders) above
+        // the pair's position, sorted without a comparator closure.
+        order.clear();
+        order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
+            let cap = |x: usize| x.min((1 << 20) - 1) as u64;
+            let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
+            let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
+            (key, k as u32)
+        }));
+        order.sort_unstable();
+    }
+
+    /// What one pass of LANES pairs (`group`, a piece of a `group_order`) costs the lane kernel,
+    /// in cells: its longest row times its longest column, in every lane.
+    pub fn group_cost(&self, ij: &[(usize, usize)], group: &[(u64, u32)]) -> u64 {
+        let (mut n, mut m) = (0, 0);
+        for &(_, k) in group {
+            let (i, j) = ij[k as usize];
+            n = n.max(self.a.traj_len(i));
+            m = m.max(self.b.traj_len(j));
+        }
+        (n * m * lanes::LANES) as u64
+    }
+
+    /// res[p] = d(ij[order[p].1]) for a piece of a `group_order`, LANES pairs per pass of the
+    /// lane kernel (lane evaluators only).
+    pub fn eval_grouped(&self, ij: &[(usize, usize)], order: &[(u64, u32)], res: &mut [f64], scratch: &mut lanes::Scratch) {
+        let Some((kind, ground)) = &self.lanes else {
+            unreachable!("eval_grouped needs a lane kernel")
         };
         let row_of = |i: usize| match ground {
             LaneGround::Euclidean => self.a.get(i),
@@ -204,45 +257,18 @@ impl<'a> Evaluator<'a> {
             LaneGround::Euclidean => self.b.get(j),
             LaneGround::Spherical(_, sa, sb) => sb.as_ref().unwrap_or(sa).get(j),
         };
-        // A pass costs its longest row times its longest column in every lane: group pairs of
-        // similar lengths across the rows of the chunk, by row length in steps of ROW_BUCKET,
-        // then column length, so that no lane idles while the chunk has pairs left. Results are
-        // scattered back.
-        if ij.len() > u32::MAX as usize {
-            let (a, b) = ij.split_at(u32::MAX as usize);
-            let (oa, ob) = out.split_at_mut(a.len());
-            self.eval_pairs(a, oa, scratch);
-            return self.eval_pairs(b, ob, scratch);
-        }
-        // One u64 per pair: the grouping key (lengths capped at 2^20 - 1: it only orders) above
-        // the pair's position, sorted without a comparator closure.
-        let mut order = std::mem::take(&mut scratch.order);
-        order.clear();
-        order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
-            let cap = |x: usize| x.min((1 << 20) - 1) as u64;
-            let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
-            let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
-            (key, k as u32)
-        }));
-        order.sort_unstable();
         let (mut rows, mut cols): (Vec<Traj>, Vec<Traj>) = (Vec::with_capacity(lanes::LANES), Vec::with_capacity(lanes::LANES));
-        let mut res = [0.0; lanes::LANES];
         let window = if self.spec.kind == MetricKind::Dtw { self.spec.window } else { None };
-        for group in order.chunks(lanes::LANES) {
+        for (group, o) in order.chunks(lanes::LANES).zip(res.chunks_mut(lanes::LANES)) {
             rows.clear();
             cols.clear();
             rows.extend(group.iter().map(|&(_, k)| row_of(ij[k as usize].0)));
             cols.extend(group.iter().map(|&(_, k)| col_of(ij[k as usize].1)));
-            let o = &mut res[..group.len()];
             match ground {
                 LaneGround::Euclidean => pass(EuclideanLanes, *kind, window, &rows, &cols, o, scratch),
                 LaneGround::Spherical(sp, _, _) => pass(*sp, *kind, window, &rows, &cols, o, scratch),
             }
-            for (&(_, k), v) in group.iter().zip(o.iter()) {
-                out[k as usize] = *v;
-            }
         }
-        scratch.order = order;
     }
 
     /// A cost estimate for scheduling: the size of the DP matrix.

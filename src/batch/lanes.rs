@@ -30,6 +30,8 @@ pub struct Scratch {
     pub edwp: super::edwp_lanes::Scratch,
     /// (grouping key, position) of a chunk's pairs, sorted so each pass groups similar lengths.
     pub order: Vec<(u64, u32)>,
+    /// Results in that order, before they are scattered back.
+    pub results: Vec<f64>,
 }
 
 #[inline(always)]
