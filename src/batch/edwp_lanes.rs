@@ -12,6 +12,7 @@
 //! only, and V at column l comes from column l - 1).
 
 use super::lanes::{vmin, LANES, V};
+use crate::metrics::edwp::Cell;
 use crate::traj::Traj;
 
 /// Reusable buffers for one thread.
@@ -53,12 +54,6 @@ fn sub(a: V, b: V) -> V {
 #[inline(always)]
 fn mul(a: V, b: V) -> V {
     map2(a, b, |x, y| x * y)
-}
-
-/// `edwp::min`: `y < x ? y : x`.
-#[inline(always)]
-fn min(x: f64, y: f64) -> f64 {
-    if y < x { y } else { x }
 }
 
 const ZERO: V = [0.0; LANES];
@@ -188,24 +183,23 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
             let vib = &mut vb_ins_b.as_flattened_mut()[..n8];
             let (vv1, ta1, da1) = (&vv1[..n8], &ta1[..n8], &da1[..n8]);
             for i in 0..n8 {
-                let (d11, lbf, t1, u1, len_a) = (vv1[i], lbs[i], ta1[i], ub1[i], las[i]);
-                let (dp_a, dp_b) = (da1[i], db1[i]);
-                let mv = |d0: f64, t0: f64, u0: f64| {
-                    let la = (1.0 - t0) * len_a;
-                    let lb = (1.0 - u0) * lbf;
-                    (
-                        (d0 + d11) * (la + lb),
-                        (d0 + dp_a) * ((t1 - t0).abs() * len_a + lb),
-                        (d0 + dp_b) * (la + (u1 - u0).abs() * lbf),
-                    )
+                let c = Cell {
+                    len_a: las[i],
+                    len_b: lbs[i],
+                    d11: vv1[i],
+                    t1: ta1[i],
+                    u1: ub1[i],
+                    dp_a: da1[i],
+                    dp_b: db1[i],
+                    v: rv[i],
+                    pb: rpb[i],
+                    d_v: vv0[i],
+                    d_pb: db0[i],
+                    u_pb: ub0[i],
+                    d_pa: da0[i],
+                    t_pa: ta0[i],
                 };
-                let (v, pb) = (rv[i], rpb[i]);
-                let (r_v, a_v, b_v) = mv(vv0[i], 0.0, 0.0);
-                let (r_pb, a_pb, b_pb) = mv(db0[i], 0.0, ub0[i]);
-                (pr[i], pia[i], pib[i]) = mv(da0[i], ta0[i], 0.0);
-                vr[i] = min(v + r_v, pb + r_pb);
-                via[i] = min(v + a_v, pb + a_pb);
-                vib[i] = min(v + b_v, pb + b_pb);
+                ([pr[i], pia[i], pib[i]], [vr[i], via[i], vib[i]]) = c.moves();
             }
         }
         // Pass 3: the scan along the row for state PA.

@@ -173,9 +173,7 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
             dist_a[l] = h2.sqrt();
         }
         project_on_b::<D>(&a1, &bc, &db, inv_len2_b, ub_next, dist_b_next, vv_next);
-        // Pass 2. The remaining parts of a state's segments start at parameters (t0 on A's,
-        // u0 on B's): V (0, 0), PA (ta[l], 0), PB (0, ub[l]); d0 is the distance between the
-        // starts, la and lb the lengths left.
+        // Pass 2 (`Cell::moves`).
         {
             // Every slice exactly nb long, so the loop has no bounds checks and vectorises.
             let (vv0, vv1) = (&vv[..nb], &vv_next[1..]);
@@ -185,26 +183,23 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
             let (pr, pia, pib) = (&mut pa_rep[..nb], &mut pa_ins_a[..nb], &mut pa_ins_b[..nb]);
             let (vr, via, vib) = (&mut vb_rep[..nb], &mut vb_ins_a[..nb], &mut vb_ins_b[..nb]);
             for l in 0..nb {
-                let (d11, lbf, t1, u1) = (vv1[l], lbs[l], ta1[l], ub1[l]);
-                let (dp_a, dp_b) = (da1[l], db1[l]);
-                let mv = |d0: f64, t0: f64, u0: f64| {
-                    let la = (1.0 - t0) * len_a;
-                    let lb = (1.0 - u0) * lbf;
-                    (
-                        (d0 + d11) * (la + lb),
-                        // insert into A: split at the projection of b1, consume B's segment
-                        (d0 + dp_a) * ((t1 - t0).abs() * len_a + lb),
-                        // insert into B: split at the projection of a1, consume A's segment
-                        (d0 + dp_b) * (la + (u1 - u0).abs() * lbf),
-                    )
+                let c = Cell {
+                    len_a,
+                    len_b: lbs[l],
+                    d11: vv1[l],
+                    t1: ta1[l],
+                    u1: ub1[l],
+                    dp_a: da1[l],
+                    dp_b: db1[l],
+                    v: rv[l],
+                    pb: rpb[l],
+                    d_v: vv0[l],
+                    d_pb: db0[l],
+                    u_pb: ub0[l],
+                    d_pa: da0[l],
+                    t_pa: ta0[l],
                 };
-                let (v, pb) = (rv[l], rpb[l]);
-                let (r_v, a_v, b_v) = mv(vv0[l], 0.0, 0.0);
-                let (r_pb, a_pb, b_pb) = mv(db0[l], 0.0, ub0[l]);
-                (pr[l], pia[l], pib[l]) = mv(da0[l], ta0[l], 0.0);
-                vr[l] = min(v + r_v, pb + r_pb);
-                via[l] = min(v + a_v, pb + a_pb);
-                vib[l] = min(v + b_v, pb + b_pb);
+                ([pr[l], pia[l], pib[l]], [vr[l], via[l], vib[l]]) = c.moves();
             }
         }
         // Pass 3: PA at (k, 0) is never reached; PA at (k, l + 1) comes from cell (k, l).
@@ -227,6 +222,53 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
         std::mem::swap(&mut vv, &mut vv_next);
     }
     row_v[nb]
+}
+
+/// What pass 2 needs of one cell (k, l). The remaining parts of a state's segments start at
+/// parameters (t0 on A's, u0 on B's): V (0, 0), PA (t_pa, 0), PB (0, u_pb); d_* is the distance
+/// between a state's starts. The lane kernel (`batch::edwp_lanes`) runs the same code per lane,
+/// so both give the same bits.
+pub(crate) struct Cell {
+    pub len_a: f64,
+    pub len_b: f64,
+    /// d(a_(k+1), b_(l+1)), and the projections of b_(l+1) on A's segment and of a_(k+1) on B's
+    /// (parameter, distance).
+    pub d11: f64,
+    pub t1: f64,
+    pub u1: f64,
+    pub dp_a: f64,
+    pub dp_b: f64,
+    /// Costs of states V and PB at the cell (from the row before).
+    pub v: f64,
+    pub pb: f64,
+    pub d_v: f64,
+    pub d_pb: f64,
+    pub u_pb: f64,
+    pub d_pa: f64,
+    pub t_pa: f64,
+}
+
+impl Cell {
+    /// (the moves out of PA: replace, insert into A, insert into B; the best of V's and PB's
+    /// same three moves).
+    #[inline(always)]
+    pub(crate) fn moves(&self) -> ([f64; 3], [f64; 3]) {
+        let Cell { len_a, len_b, d11, t1, u1, dp_a, dp_b, .. } = *self;
+        let mv = |d0: f64, t0: f64, u0: f64| {
+            let la = (1.0 - t0) * len_a;
+            let lb = (1.0 - u0) * len_b;
+            [
+                (d0 + d11) * (la + lb),
+                // insert into A: split at the projection of b1, consume B's segment
+                (d0 + dp_a) * ((t1 - t0).abs() * len_a + lb),
+                // insert into B: split at the projection of a1, consume A's segment
+                (d0 + dp_b) * (la + (u1 - u0).abs() * len_b),
+            ]
+        };
+        let (from_v, from_pb) = (mv(self.d_v, 0.0, 0.0), mv(self.d_pb, 0.0, self.u_pb));
+        let best = std::array::from_fn(|m| min(self.v + from_v[m], self.pb + from_pb[m]));
+        (mv(self.d_pa, self.t_pa, 0.0), best)
+    }
 }
 
 /// p projected on each of B's segments (parameter u, distance), and p's distance to each of B's
