@@ -5,6 +5,7 @@
 
 pub mod arena;
 pub mod batch;
+pub mod cancel;
 pub mod cpu;
 pub mod error;
 pub mod geometry;

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::geometry::polyline_euclidean::PolySet;
-use crate::metrics::{self, hausdorff, sowd, spec::MetricKind, sspd};
+use crate::metrics::{self, hausdorff, scale, sowd, spec::MetricKind, sspd};
 use crate::MetricSpec;
 use crate::traj::{Collection, Traj};
 
@@ -112,6 +112,24 @@ pub struct Evaluator<'a> {
     lanes: Option<(LaneKind, LaneGround)>,
     /// Euclidean Hausdorff/SSPD: a and b laid out once for the point-to-polyline kernel.
     polys: Option<(PolySet, Option<PolySet>)>,
+    /// Each trajectory's extent (a's, and b's unless it is a), kept only when some pair may lie
+    /// at the ends of the double range: those pairs go to `metrics::distance`, which scales them.
+    extents: Option<(Vec<f64>, Option<Vec<f64>>)>,
+}
+
+/// Per-trajectory extents of the collections, if any coordinate (or ERP's gap point) lies
+/// outside the range computed as it is; one pass over the coordinates otherwise.
+fn extents(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Option<(Vec<f64>, Option<Vec<f64>>)> {
+    if !scale::applies(spec) {
+        return None;
+    }
+    let odd = |c: &Collection| c.raw_coords().iter().any(|x| scale::out_of_range(x.abs()));
+    let gap = spec.g.as_deref().unwrap_or(&[]);
+    if !odd(a) && !b.is_some_and(odd) && !gap.iter().any(|x| scale::out_of_range(x.abs())) {
+        return None;
+    }
+    let of = |c: &Collection| c.iter().map(scale::extent).collect::<Vec<f64>>();
+    Some((of(a), b.map(of)))
 }
 
 impl<'a> Evaluator<'a> {
@@ -145,7 +163,7 @@ impl<'a> Evaluator<'a> {
             if a.is_empty() && b.as_ref().is_none_or(|(c, _)| c.is_empty()) {
                 None
             } else {
-                let grid = sowd::Grid::over(all, spec.precision);
+                let grid = sowd::Grid::over(all, spec.precision)?;
                 let ca = sowd::CellSet::new(&grid, a.iter());
                 let cb = b.as_ref().map(|(c, _)| sowd::CellSet::new(&grid, c.iter()));
                 Some((ca, cb))
@@ -157,12 +175,25 @@ impl<'a> Evaluator<'a> {
             && matches!(spec.kind, MetricKind::Hausdorff | MetricKind::Sspd))
             .then(|| (PolySet::new(a.iter()), b.as_ref().map(|(c, _)| PolySet::new(c.iter()))));
         let lanes = lane_setup(spec, &a, b.as_ref().map(|(c, _)| c));
-        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells, lanes, polys })
+        let extents = extents(spec, &a, b.as_ref().map(|(c, _)| c));
+        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells, lanes, polys, extents })
+    }
+
+    /// Whether the pair (a[i], b[j]) must be scaled (`metrics::scale`).
+    #[inline]
+    fn scaled(&self, i: usize, j: usize) -> bool {
+        self.extents.as_ref().is_some_and(|(ea, eb)| {
+            let g = self.spec.g.as_deref().map_or(0.0, |g| g.iter().fold(0.0f64, |m, x| m.max(x.abs())));
+            scale::out_of_range(ea[i].max(eb.as_ref().unwrap_or(ea)[j]).max(g))
+        })
     }
 
     /// Distance between a[i] and b[j].
     #[inline]
     pub fn eval(&self, i: usize, j: usize) -> f64 {
+        if self.scaled(i, j) {
+            return metrics::distance(self.spec, self.a.get(i), self.b.get(j));
+        }
         if let Some((ca, cb)) = &self.cells {
             let cb = cb.as_ref().unwrap_or(ca);
             return sowd::sowd(ca.get(i), cb.get(j), self.spec.variant == crate::Variant::TrajDist);
@@ -268,6 +299,14 @@ impl<'a> Evaluator<'a> {
                 LaneGround::Euclidean => pass(EuclideanLanes, *kind, window, &rows, &cols, o, scratch),
                 LaneGround::Spherical(sp, _, _) => pass(*sp, *kind, window, &rows, &cols, o, scratch),
             }
+            if self.extents.is_some() {
+                for (v, &(_, k)) in o.iter_mut().zip(group) {
+                    let (i, j) = ij[k as usize];
+                    if self.scaled(i, j) {
+                        *v = metrics::distance(self.spec, self.a.get(i), self.b.get(j));
+                    }
+                }
+            }
         }
     }
 
@@ -291,6 +330,11 @@ impl<'a> Evaluator<'a> {
     }
     pub fn total_points_a(&self) -> u64 {
         (0..self.a.len()).map(|i| self.a.traj_len(i) as u64).sum()
+    }
+    /// The DP cells of the largest pair there could be: longest of a times longest of b.
+    pub fn max_pair_cells(&self) -> u64 {
+        let longest = |c: &Collection| (0..c.len()).map(|i| c.traj_len(i) as u64).max().unwrap_or(0);
+        longest(&self.a).saturating_mul(longest(&self.b))
     }
     pub fn total_points_b(&self) -> u64 {
         (0..self.b.len()).map(|i| self.b.traj_len(i) as u64).sum()

@@ -32,10 +32,11 @@ impl OutSlice<'_> {
 }
 
 /// Progress and cancellation shared between the workers and the polling thread.
+/// `cancel` is also the flag the kernels poll inside long pairs (`crate::cancel`).
 #[derive(Default)]
 pub struct Control {
     pub done: AtomicU64,
-    pub cancel: AtomicBool,
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// Work below this many DP cells runs in the calling thread: a pool wake-up costs more.
@@ -97,6 +98,12 @@ pub fn run(
     let result = if grouped {
         let pool = if serial { None } else { Some(pool(n_jobs)?) };
         run_grouped(pool.as_deref(), ev, &pairs, out, n_jobs, &ctl, poll)
+    } else if serial && ev.max_pair_cells() > chunk_cells(ev) {
+        // One pair may hold more work than a poll period: compute in a thread of its own while
+        // this one polls and, on Ctrl-C, sets the flag the kernel checks inside the pair.
+        drive(None, total, &ctl, poll, || {
+            let _ = run_serial(ev, &pairs, out, serial_chunk, &ctl, &mut |_, _| Ok(()));
+        })
     } else if serial {
         run_serial(ev, &pairs, out, serial_chunk, &ctl, poll)
     } else {
@@ -106,6 +113,18 @@ pub fn run(
     };
     result?;
     poll(total, total)
+}
+
+/// Runs one computation (a single pair) in a thread of its own while the calling thread polls
+/// about every POLL_EVERY; an error from `poll` stops the computation inside its kernel and is
+/// returned. Every call has its own thread, so that Python threads computing pairs at the same
+/// time (the GIL released) do not queue behind one another.
+pub fn run_one<T: Send>(poll: &mut dyn FnMut(u64, u64) -> Result<()>, work: impl FnOnce() -> T + Send) -> Result<T> {
+    let ctl = Control::default();
+    let mut res = None;
+    drive(None, 1, &ctl, poll, || res = Some(crate::cancel::scope(&ctl.cancel, work)))?;
+    // `drive` returns Ok only once `work` has run to its end.
+    res.unwrap_or(Err(Error::Cancelled))
 }
 
 /// Cheap estimate of the work: mean cost per pair times pairs.
@@ -249,7 +268,7 @@ fn run_serial(
     let total = out.len() as u64;
     let mut last = Instant::now();
     let mut step = |k0: u64, mut c: OutChunk, n: usize| -> Result<()> {
-        fill_chunk(ev, pairs, k0, &mut c);
+        crate::cancel::scope(&ctl.cancel, || fill_chunk(ev, pairs, k0, &mut c))?;
         let done = ctl.done.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
         if last.elapsed() >= POLL_EVERY {
             last = Instant::now();
@@ -295,13 +314,11 @@ fn run_parallel(
     poll: &mut dyn FnMut(u64, u64) -> Result<()>,
 ) -> Result<()> {
     let total = out.len() as u64;
-    drive(pool, total, ctl, poll, move || {
+    drive(Some(pool), total, ctl, poll, move || {
         let work = |k0: u64, mut part: OutChunk, n: usize| {
-            if ctl.cancel.load(Ordering::Relaxed) {
-                return;
+            if crate::cancel::scope(&ctl.cancel, || fill_chunk(ev, pairs, k0, &mut part)).is_ok() {
+                ctl.done.fetch_add(n as u64, Ordering::Relaxed);
             }
-            fill_chunk(ev, pairs, k0, &mut part);
-            ctl.done.fetch_add(n as u64, Ordering::Relaxed);
         };
         match out {
             OutSlice::F64(s) => split_at_bounds(s, chunks).into_par_iter().for_each(|(k0, p)| {
@@ -371,16 +388,15 @@ fn run_grouped(
         static SCRATCH: std::cell::RefCell<lanes::Scratch> = Default::default();
     }
     let part = |k0: u64, part: &mut [f64]| {
-        if ctl.cancel.load(Ordering::Relaxed) {
-            return;
-        }
         let o = &order[k0 as usize..k0 as usize + part.len()];
-        SCRATCH.with(|s| ev.eval_grouped(ij, o, part, &mut s.borrow_mut()));
-        ctl.done.fetch_add(part.len() as u64, Ordering::Relaxed);
+        let run = || SCRATCH.with(|s| ev.eval_grouped(ij, o, part, &mut s.borrow_mut()));
+        if crate::cancel::scope(&ctl.cancel, run).is_ok() {
+            ctl.done.fetch_add(o.len() as u64, Ordering::Relaxed);
+        }
     };
     let parts = split_at_bounds(&mut res, &bounds);
     match pool {
-        Some(pool) => drive(pool, total as u64, ctl, poll, || parts.into_par_iter().for_each(|(k0, p)| part(k0, p)))?,
+        Some(pool) => drive(Some(pool), total as u64, ctl, poll, || parts.into_par_iter().for_each(|(k0, p)| part(k0, p)))?,
         None => {
             let mut last = Instant::now();
             for (k0, p) in parts {
@@ -399,11 +415,12 @@ fn run_grouped(
     Ok(())
 }
 
-/// Runs `work` on the pool while the calling thread (not a pool thread) waits and polls about
-/// every POLL_EVERY; an error from `poll` sets `ctl.cancel` (the workers skip what is left) and is
+/// Runs `work` on the pool (or, with None, in a new thread) while the calling thread (not a
+/// pool thread) waits and polls about every POLL_EVERY; an error from `poll` sets `ctl.cancel`
+/// (the workers skip what is left, and the kernels stop inside the pair they are on) and is
 /// returned once they stop.
 fn drive(
-    pool: &ThreadPool,
+    pool: Option<&ThreadPool>,
     total: u64,
     ctl: &Control,
     poll: &mut dyn FnMut(u64, u64) -> Result<()>,
@@ -411,25 +428,37 @@ fn drive(
 ) -> Result<()> {
     let (tx, rx) = mpsc::channel::<()>();
     let mut outcome = Ok(());
-    pool.in_place_scope(|scope| {
-        scope.spawn(move |_| {
-            work();
-            let _ = tx.send(());
-        });
-        loop {
-            match rx.recv_timeout(POLL_EVERY) {
-                Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if outcome.is_ok() {
-                        if let Err(e) = poll(ctl.done.load(Ordering::Relaxed), total) {
-                            ctl.cancel.store(true, Ordering::Relaxed);
-                            outcome = Err(e);
-                        }
+    let mut wait = || loop {
+        match rx.recv_timeout(POLL_EVERY) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if outcome.is_ok() {
+                    if let Err(e) = poll(ctl.done.load(Ordering::Relaxed), total) {
+                        ctl.cancel.store(true, Ordering::Relaxed);
+                        outcome = Err(e);
                     }
                 }
             }
         }
-    });
+    };
+    let job = move || {
+        work();
+        let _ = tx.send(());
+    };
+    match pool {
+        Some(pool) => pool.in_place_scope(|scope| {
+            scope.spawn(move |_| job());
+            wait();
+        }),
+        None => std::thread::scope(|scope| -> Result<()> {
+            std::thread::Builder::new()
+                .name("trajarena-pair".into())
+                .spawn_scoped(scope, job)
+                .map_err(|e| Error::os(format!("cannot start a thread: {e}")))?;
+            wait();
+            Ok(())
+        })?,
+    }
     outcome
 }
 

@@ -91,6 +91,7 @@ fn kernel<S: LaneSpace, R: LaneRule, const D: usize>(sp: S, r: R, pass: &Pass, p
     let zero = [0.0; LANES];
     let (mut prev, mut cur) = (prev, cur);
     for i in 0..n {
+        crate::cancel::tick(LANES * m);
         let mut pk = [[0.0; LANES]; D];
         pk.copy_from_slice(&rows[i * D..i * D + D]);
         let (mut left, ga) = match bd {

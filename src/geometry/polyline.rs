@@ -55,6 +55,7 @@ pub fn directed_generic<G: Ground>(g: &G, a: Traj, b: Traj, exact_vertices: bool
         Reduce::Max(h0) => {
             let mut h = h0;
             for i in 0..a.len() {
+                crate::cancel::tick(b.len());
                 h = h.max(point_to_polyline_above(g, a.p(i), b, exact_vertices, h));
             }
             h
@@ -62,6 +63,7 @@ pub fn directed_generic<G: Ground>(g: &G, a: Traj, b: Traj, exact_vertices: bool
         Reduce::Sum => {
             let mut s = 0.0;
             for i in 0..a.len() {
+                crate::cancel::tick(b.len());
                 s += point_to_polyline(g, a.p(i), b, exact_vertices);
             }
             s

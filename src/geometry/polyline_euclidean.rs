@@ -188,6 +188,7 @@ fn directed_kernel<const D: usize>(a: PolyView, b: PolyView, exact_vertices: boo
         Reduce::Sum => 0.0,
     };
     for g in 0..n.div_ceil(W) {
+        crate::cancel::tick(W * b.segs.len());
         let mut p = [[0.0; W]; D];
         p.copy_from_slice(&a.pts[g * 3..g * 3 + D]);
         let best = match red {

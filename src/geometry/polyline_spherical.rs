@@ -126,6 +126,7 @@ pub fn directed(g: &Haversine, a: Traj, b: Traj, exact_vertices: bool, red: Redu
             Reduce::Max(h0) => {
                 let mut h = h0;
                 for i in 0..a.len() {
+                    crate::cancel::tick(b.len());
                     h = h.max(point_min(g, a.p(i), &pr_ref.pts[i], b, pr_ref, &mut dv, exact_vertices, h));
                 }
                 h
@@ -133,6 +134,7 @@ pub fn directed(g: &Haversine, a: Traj, b: Traj, exact_vertices: bool, red: Redu
             Reduce::Sum => {
                 let mut s = 0.0;
                 for i in 0..a.len() {
+                    crate::cancel::tick(b.len());
                     s += point_min(g, a.p(i), &pr_ref.pts[i], b, pr_ref, &mut dv, exact_vertices, f64::NEG_INFINITY);
                 }
                 s

@@ -49,6 +49,7 @@ pub fn run<R: DpRule>(r: &R, n: usize, m: usize, window: Option<usize>) -> f64 {
         *v = r.top(j);
     }
     for i in 1..=n {
+        crate::cancel::tick(m);
         cur[0] = r.left(i);
         let (lo, hi) = band(i, m, w);
         for v in &mut cur[1..lo] {
@@ -89,6 +90,7 @@ pub fn full<R: DpRule>(r: &R, n: usize, m: usize, window: Option<usize>) -> Matr
         c[j] = r.top(j);
     }
     for i in 1..=n {
+        crate::cancel::tick(m);
         c[i * cols] = r.left(i);
         let (lo, hi) = band(i, m, w);
         for j in lo..=hi {

@@ -106,6 +106,7 @@ fn decide_in<const D: usize>(a: Traj, b: Traj, eps: f64) -> bool {
     }
     let mut bottom_open = true;
     for i in 0..n - 1 {
+        crate::cancel::tick(m);
         // bottom edge of cell (i, 0): reachable along the bottom of the diagram.
         let mut bottom = EMPTY;
         let f = free_interval(b(0), a(i), a(i + 1), eps);

@@ -90,6 +90,7 @@ pub fn segment_distance<const D: usize>(p: &[f64; D], s: &[f64; D], e: &[f64; D]
 pub fn vertex_segment_distances<const D: usize>(xs: &[[f64; D]], ys: &[[f64; D]], out: &mut Vec<f64>) {
     out.clear();
     for p in xs {
+        crate::cancel::tick(ys.len());
         for w in ys.windows(2) {
             out.push(segment_distance(p, &w[0], &w[1]));
         }
@@ -116,6 +117,7 @@ pub fn passage_values<const D: usize>(
             d[k] = e[k] - s[k];
         }
         for k in 0..xs.len() {
+            crate::cancel::tick(xs.len() - k);
             // A passage from x_k is at least as far as x_k is from the segment.
             if dist[k * segs + j] >= hi {
                 continue;

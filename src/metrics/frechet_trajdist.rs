@@ -247,6 +247,7 @@ impl Diagram<'_> {
             prev = f;
         }
         for i in 0..p - 1 {
+            crate::cancel::tick(q);
             for j in 0..q - 1 {
                 let reach = lr[l_at(i, j)] || br[b_at(i, j)];
                 lr[l_at(i, j + 1)] = reach && self.lf_open(i, j + 1, eps);
@@ -290,6 +291,7 @@ fn frechet_with(pt: Traj, qt: Traj, s: &mut Scratch) -> f64 {
     s.dists.clear();
     s.dists.resize(p * q + (p - 1) * q + p * (q - 1), 0.0);
     for i in 0..p {
+        crate::cancel::tick(3 * q);
         for j in 0..q {
             s.dists[i * q + j] = g.dist(pt.p(i), qt.p(j));
         }

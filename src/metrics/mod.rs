@@ -12,6 +12,7 @@ pub mod frechet_critical;
 pub mod frechet_trajdist;
 pub mod hausdorff;
 pub mod lcss;
+pub mod scale;
 pub mod sowd;
 pub mod spec;
 pub mod sspd;
@@ -111,9 +112,20 @@ impl<R: DpRule> DpRuleObj for R {
     }
 }
 
-/// The distance of one pair under `spec`. Inputs must already satisfy `spec.check_traj`.
-/// SOWD is not here: its grid depends on the whole call (see `batch::prepare`).
+/// The distance of one pair under `spec`. Inputs must already satisfy `check_pair`.
+/// Pairs at the ends of the double range are computed scaled by a power of two (`scale`).
 pub fn distance(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
+    match scale::needed(spec, a, b) {
+        None => distance_as_is(spec, a, b),
+        Some(e) => {
+            let (s, ca, cb) = scale::scaled_pair(spec, a, b, e);
+            let d = distance_as_is(&s, Traj::new(&ca, a.dim), Traj::new(&cb, b.dim));
+            scale::unscale(spec.kind, d, e)
+        }
+    }
+}
+
+fn distance_as_is(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
     let td = spec.variant == Variant::TrajDist;
     match spec.kind {
         k if k.is_dp() => {
@@ -129,8 +141,10 @@ pub fn distance(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
         MetricKind::Frechet => frechet::frechet(a, b),
         MetricKind::Edwp => edwp::edwp(a, b),
         MetricKind::Sowd => {
-            let grid = sowd::Grid::over([a, b].into_iter(), spec.precision);
-            sowd::sowd(&grid.rasterise(a), &grid.rasterise(b), td)
+            match sowd::Grid::over([a, b].into_iter(), spec.precision) {
+                Ok(grid) => sowd::sowd(&grid.rasterise(a), &grid.rasterise(b), td),
+                Err(_) => unreachable!("check_pair refuses grids that are too fine"),
+            }
         }
         _ => unreachable!(),
     }
@@ -160,5 +174,9 @@ pub fn check_pair(spec: &MetricSpec, a: Traj, b: Traj) -> Result<()> {
         )));
     }
     spec.check_traj(a.dim, a.len(), &"a")?;
-    spec.check_traj(b.dim, b.len(), &"b")
+    spec.check_traj(b.dim, b.len(), &"b")?;
+    if spec.kind == MetricKind::Sowd {
+        sowd::Grid::over([a, b].into_iter(), spec.precision)?;
+    }
+    Ok(())
 }

@@ -6,9 +6,16 @@
 //! to the nearest cell of B; SOWD = (OWD(A->B) + OWD(B->A)) / 2. The standard variant takes that
 //! minimum exactly; traj-dist's variant reproduces its local-minimum scan, which can miss it.
 
+use crate::error::{Error, Result};
 use crate::traj::Traj;
 
 pub type Cell = [i64; 2];
+
+/// The most cells a grid may have over the bounding box of the trajectories it serves. Each
+/// precision level multiplies the cells by 32 (and a pair's work by about that much): precision
+/// 7 over San Francisco (0.3° x 0.3°) is about 50,000 cells, precision 12 over a 3.6° x 0.6° box
+/// 4·10¹³, minutes of work. 2^30 leaves every precision up to 8 for boxes of a few degrees.
+pub const MAX_GRID_CELLS: f64 = (1u64 << 30) as f64;
 
 /// Cell boundaries of the grid, in degrees, ascending.
 #[derive(Clone, Debug)]
@@ -87,8 +94,9 @@ fn span(a: &[f64], lo: f64, hi: f64) -> &[f64] {
 }
 
 impl Grid {
-    /// The grid over the bounding box of `trajs` (non-empty, 2-D).
-    pub fn over<'a>(trajs: impl Iterator<Item = Traj<'a>>, precision: u32) -> Grid {
+    /// The grid over the bounding box of `trajs` (non-empty, 2-D); an error when it would have
+    /// more than MAX_GRID_CELLS cells.
+    pub fn over<'a>(trajs: impl Iterator<Item = Traj<'a>>, precision: u32) -> Result<Grid> {
         let (mut min_lon, mut min_lat) = (f64::INFINITY, f64::INFINITY);
         let (mut max_lon, mut max_lat) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
         for t in trajs {
@@ -102,12 +110,22 @@ impl Grid {
         }
         let (lat_ble, lon_ble, dlat, dlon) = geohash_cell(min_lat, min_lon, precision);
         let (lat_tre, lon_tre, _, _) = geohash_cell(max_lat, max_lon, precision);
-        Grid {
+        let lines = |lo: f64, hi: f64, half: f64| ((hi + 3.0 * half - (lo - half)) / (2.0 * half)).ceil();
+        let cells = lines(lon_ble, lon_tre, dlon) * lines(lat_ble, lat_tre, dlat);
+        if !(cells <= MAX_GRID_CELLS) {
+            return Err(Error::value(format!(
+                "precision: {precision} lays {cells:.3e} geohash cells over the bounding box \
+                 ({:.4}° x {:.4}°), more than the {MAX_GRID_CELLS:.3e} allowed; use a lower precision",
+                max_lon - min_lon,
+                max_lat - min_lat
+            )));
+        }
+        Ok(Grid {
             lats: arange(lat_ble - dlat, lat_tre + 3.0 * dlat, dlat * 2.0),
             lons: arange(lon_ble - dlon, lon_tre + 3.0 * dlon, dlon * 2.0),
             dlon,
             dlat,
-        }
+        })
     }
 
     /// The ordered cells crossed by `t`, consecutive duplicates merged.
@@ -122,6 +140,7 @@ impl Grid {
             } else {
                 self.walk(s, e, start, 1)
             };
+            crate::cancel::tick(seg.len());
             if cells.last() != Some(&seg[0]) {
                 cells.push(seg[0]);
             }
@@ -210,6 +229,7 @@ fn cell_dist(a: Cell, b: Cell) -> f64 {
 pub fn owd(a: &[Cell], b: &[Cell]) -> f64 {
     let mut total = 0.0;
     for &p in a {
+        crate::cancel::tick(b.len());
         let mut d = f64::INFINITY;
         for &q in b {
             d = d.min(cell_dist(p, q));
@@ -243,6 +263,7 @@ pub fn owd_trajdist(a: &[Cell], b: &[Cell]) -> f64 {
     };
     let mut in_s = vec![false; n2];
     for &cur in &a[1..] {
+        crate::cancel::tick(n2);
         let prec = p;
         p = cur;
         in_s.iter_mut().for_each(|x| *x = false);

@@ -65,11 +65,11 @@ fn threads(n_jobs: i64) -> PyResult<usize> {
 
 /// Runs `job` without the GIL; `progress` (a callable or None) gets (done, total) about every
 /// 100 ms, and a pending KeyboardInterrupt stops the workers and is re-raised.
-fn run_detached(
+pub(super) fn run_detached<T: Send>(
     py: Python<'_>,
     progress: Option<Py<PyAny>>,
-    job: impl FnOnce(&mut dyn FnMut(u64, u64) -> crate::Result<()>) -> crate::Result<()> + Send,
-) -> PyResult<()> {
+    job: impl FnOnce(&mut dyn FnMut(u64, u64) -> crate::Result<()>) -> crate::Result<T> + Send,
+) -> PyResult<T> {
     let mut raised: Option<PyErr> = None;
     let res = py.detach(|| {
         let mut poll = |done: u64, total: u64| -> crate::Result<()> {
@@ -87,7 +87,7 @@ fn run_detached(
         job(&mut poll)
     });
     match (res, raised) {
-        (Ok(()), _) => Ok(()),
+        (Ok(v), _) => Ok(v),
         (Err(Error::Cancelled), Some(e)) => Err(e),
         (Err(e), _) => Err(to_py(e)),
     }

@@ -6,6 +6,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
 use super::arrays::points;
+use super::batch::run_detached;
+use crate::batch::executor;
 use super::errors::to_py;
 use super::metric::Metric;
 use crate::metrics::dp::DpDetails;
@@ -14,6 +16,9 @@ use crate::traj::Traj;
 
 /// Pairs smaller than this many DP cells keep the GIL: releasing it costs more than the work.
 const DETACH_CELLS: usize = 4096;
+/// Pairs of at least this many cells (a few ms and more) compute in a thread of their own while
+/// the calling thread polls for Ctrl-C, which then stops the kernel inside the pair.
+const POLL_CELLS: usize = 1 << 21;
 
 #[pyfunction]
 pub fn distance(py: Python<'_>, metric: &Bound<'_, Metric>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<f64> {
@@ -23,10 +28,13 @@ pub fn distance(py: Python<'_>, metric: &Bound<'_, Metric>, a: &Bound<'_, PyAny>
     let ta = Traj { coords: ra.as_slice()?, dim: da };
     let tb = Traj { coords: rb.as_slice()?, dim: db };
     metrics::check_pair(spec, ta, tb).map_err(to_py)?;
-    if ta.len() * tb.len() < DETACH_CELLS {
+    let cells = ta.len().saturating_mul(tb.len());
+    if cells < DETACH_CELLS {
         Ok(metrics::distance(spec, ta, tb))
-    } else {
+    } else if cells < POLL_CELLS {
         Ok(py.detach(|| metrics::distance(spec, ta, tb)))
+    } else {
+        run_detached(py, None, |poll| executor::run_one(poll, || metrics::distance(spec, ta, tb)))
     }
 }
 
