@@ -10,6 +10,9 @@ and one copy at the end.
 from __future__ import annotations
 
 import os
+import select
+import threading
+import time
 from contextlib import ExitStack
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
 
@@ -70,9 +73,72 @@ def _map_out(spec: OutSpec) -> np.ndarray:
     return np.memmap(path, dtype=dtype, mode="r+", offset=offset, shape=(size,))
 
 
+# ---------------------------------------------------------------- owner watch
+Owner = Tuple[int, Optional[int]]  # pid, start time in clock ticks after boot (None: unknown)
+
+
+def _start_ticks(pid: int) -> Optional[int]:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def this_owner() -> Owner:
+    pid = os.getpid()
+    return pid, _start_ticks(pid)
+
+
+def _same_process(owner: Owner) -> bool:
+    pid, start = owner
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return start is None or _start_ticks(pid) in (start, None)
+
+
+def _watch(owner: Owner) -> None:
+    # A pidfd turns readable when its process exits: no polling, no missed exit. It is opened
+    # after the check that the pid still names the owner, so a reused pid cannot be watched.
+    fd = None
+    try:
+        fd = os.pidfd_open(owner[0])
+    except (AttributeError, OSError):
+        pass
+    if not _same_process(owner):
+        os._exit(1)
+    if fd is not None:
+        select.select([fd], [], [])
+        os._exit(1)
+    while _same_process(owner):
+        time.sleep(0.5)
+    os._exit(1)
+
+
+_WATCHED: set = set()
+
+
+def watch_owner(owner: Owner) -> None:
+    """Makes this worker process exit as soon as the process that started the call is gone
+    (killed with SIGKILL or SIGTERM before it could stop its workers): a worker must not go on
+    computing for, and mapping the files of, a caller that no longer exists. Runs once per
+    owner in each worker; a no-op in the owner itself."""
+    if owner[0] == os.getpid() or owner in _WATCHED:
+        return
+    _WATCHED.add(owner)
+    threading.Thread(target=_watch, args=(owner,), name="trajarena-owner-watch", daemon=True).start()
+
+
 # ---------------------------------------------------------------- worker side
-def pdist_task(arena: Arena, metric: Any, out: OutSpec, start: int, stop: int) -> int:
+def pdist_task(arena: Arena, metric: Any, out: OutSpec, start: int, stop: int,
+               owner: Optional[Owner] = None) -> int:
     """One worker task: condensed entries [start, stop) into the shared output."""
+    if owner is not None:
+        watch_owner(owner)
     flat = _map_out(out)
     try:
         _core.pdist(metric, arena.offsets, arena.coords, flat[start:stop], n_jobs=1, start=start)
@@ -82,8 +148,11 @@ def pdist_task(arena: Arena, metric: Any, out: OutSpec, start: int, stop: int) -
     return stop - start
 
 
-def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start: int, stop: int) -> int:
+def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start: int, stop: int,
+               owner: Optional[Owner] = None) -> int:
     """One worker task: flat row-major entries [start, stop) of the cdist output."""
+    if owner is not None:
+        watch_owner(owner)
     flat = _map_out(out)
     try:
         _core.cdist(metric, arena_a.offsets, arena_a.coords, arena_b.offsets, arena_b.coords,
@@ -92,11 +161,6 @@ def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start:
     finally:
         del flat
     return stop - start
-
-
-def _star(args: tuple) -> int:
-    fn, rest = args[0], args[1:]
-    return fn(*rest)
 
 
 # ---------------------------------------------------------------- parent side
@@ -146,6 +210,7 @@ def _results(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
              start_method: Optional[str]) -> Iterator[int]:
     if not tasks:
         return
+    owner = this_owner()
     if backend == "joblib":
         try:
             import joblib
@@ -153,17 +218,58 @@ def _results(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
             raise ImportError("backend: 'joblib' needs the joblib package (pip install joblib)") from None
         if start_method is not None:
             raise ValueError("start_method: applies to backend='multiprocessing'; joblib uses loky")
-        # batch_size=1: the tasks are already cost-balanced; joblib's auto-batching would pair them up
-        par = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1,
-                              pre_dispatch="all")
-        yield from par(joblib.delayed(fn)(*t) for t in tasks)
+        # batch_size=1: the tasks are already cost-balanced; joblib's auto-batching would pair
+        # them up. pre_dispatch stays at joblib's default: with "all", an interrupted run makes
+        # loky's manager thread print a KeyError traceback.
+        par = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
+        yield from par(joblib.delayed(fn)(*t, owner) for t in tasks)
         return
+    yield from _process_pool(n_jobs, fn, tasks, start_method, owner)
+
+
+def _process_pool(n_jobs: int, fn: Callable, tasks: List[tuple], start_method: Optional[str],
+                  owner: Owner) -> Iterator[int]:
+    """multiprocessing's processes through concurrent.futures: unlike multiprocessing.Pool,
+    which waits forever for the task of a worker that was killed, the executor notices the
+    death and fails the call (BrokenProcessPool)."""
     import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     ctx = mp.get_context(start_method)
-    # `with` terminates the pool on any exit, KeyboardInterrupt included: no stray workers.
-    with ctx.Pool(min(n_jobs, len(tasks))) as pool:
-        yield from pool.imap_unordered(_star, [(fn,) + t for t in tasks])
+    ex = ProcessPoolExecutor(min(n_jobs, len(tasks)), mp_context=ctx, initializer=watch_owner,
+                             initargs=(owner,))
+    clean = False
+    try:
+        pending = {ex.submit(fn, *t) for t in tasks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                try:
+                    yield f.result()
+                except BrokenProcessPool:
+                    raise BrokenProcessPool(
+                        "backend='multiprocessing': a worker process died during the call (killed "
+                        "by a signal or by the out-of-memory killer); no result was returned") from None
+        clean = True
+    finally:
+        if not clean:
+            _stop_workers(ex)
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(ex: Any) -> None:
+    """Ends the workers of an executor now, their current tasks included (an error or Ctrl-C
+    in the caller must not leave them computing)."""
+    stop = getattr(ex, "terminate_workers", None)  # Python 3.14
+    if stop is not None:
+        stop()
+        return
+    for p in list((getattr(ex, "_processes", None) or {}).values()):
+        try:
+            p.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def pdist(X: Any, metric: Any, res: np.ndarray, backend: str, n_jobs: int,

@@ -333,6 +333,9 @@ impl<'a> Evaluator<'a> {
     }
     /// The DP cells of the largest pair there could be: longest of a times longest of b.
     pub fn max_pair_cells(&self) -> u64 {
+        if self.cells.is_some() {
+            return u64::MAX; // SOWD: the work is in grid cells, however short the trajectories
+        }
         let longest = |c: &Collection| (0..c.len()).map(|i| c.traj_len(i) as u64).max().unwrap_or(0);
         longest(&self.a).saturating_mul(longest(&self.b))
     }
