@@ -1,0 +1,308 @@
+"""Hardening: inputs that used to crash the interpreter, wrap around, or get misleading
+messages. Calls that crashed run in a subprocess with a timeout, so a crash shows as a failed
+test rather than a dead pytest."""
+
+import os
+import pickle
+import random
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import trajarena as ta
+from trajarena import _core
+
+rng = np.random.default_rng(11)
+A = rng.normal(size=(7, 2)).cumsum(0)
+B = rng.normal(size=(5, 2)).cumsum(0)
+
+DP = [("dtw", {}), ("discrete_frechet", {}), ("lcss", {"eps": 1.0}), ("edr", {"eps": 1.0}), ("erp", {})]
+
+# Caps the subprocess's address space a little above what it uses once imported, so that an
+# allocation the code under test should refuse fails there instead of taking the machine's
+# memory (old code: abort; overcommitted: the OOM killer).
+_CAP = """
+import resource
+def cap(extra):
+    with open("/proc/self/status") as f:
+        vm = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:"))
+    resource.setrlimit(resource.RLIMIT_AS, (vm + extra, resource.RLIM_INFINITY))
+"""
+
+
+def run_python(code, timeout=120, capped=False):
+    """Runs `code` in a fresh interpreter (with `cap` defined if `capped`); returns its stdout,
+    failing on any crash or error."""
+    src = (_CAP if capped else "") + textwrap.dedent(code)
+    r = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=timeout)
+    assert r.returncode == 0, f"exit status {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr[-3000:]}"
+    return r.stdout
+
+
+# --- 7. return_path on pairs too large for memory --------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_return_path_too_large_raises_memoryerror():
+    out = run_python("""
+    import numpy as np, trajarena as ta
+    cap(2 << 30)
+    a = np.zeros((200_000, 2))
+    for name, p in %r:
+        try:
+            getattr(ta, name)(a, a, return_path=True, **p)
+        except MemoryError as e:
+            print(name, "|", e)
+        else:
+            print(name, "| no error")
+    """ % (DP,), capped=True)
+    lines = out.strip().splitlines()
+    assert len(lines) == len(DP)
+    for (name, _), line in zip(DP, lines):
+        got, msg = line.split(" | ", 1)
+        assert got == name
+        assert msg.startswith("return_path: the (200001 x 200001) cost matrix needs 320 GB;"), msg
+
+
+@pytest.mark.skipif(not hasattr(os, "sysconf") or not sys.platform.startswith("linux"),
+                    reason="needs the physical memory size")
+def test_return_path_above_physical_memory_raises_memoryerror():
+    # A matrix 1.3 times the machine's memory: overcommit might grant it, and filling it in would
+    # bring the OOM killer; it must be refused before anything is allocated.
+    phys = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    n = int((1.3 * phys / 8) ** 0.5)
+    out = run_python(f"""
+    import numpy as np, trajarena as ta
+    cap(2 << 30)
+    a = np.zeros(({n}, 2))
+    try:
+        ta.dtw(a, a, return_path=True)
+    except MemoryError as e:
+        print(e)
+    """, capped=True)
+    assert out.startswith(f"return_path: the ({n + 1} x {n + 1}) cost matrix needs "), out
+    assert "the memory here is" in out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_return_path_failed_allocation_raises_memoryerror():
+    # 20,000 x 20,000 (3.2 GB) fits this machine but not the capped address space: the
+    # allocation itself fails, and must not abort.
+    out = run_python("""
+    import numpy as np, trajarena as ta
+    cap(1 << 30)
+    a = np.zeros((20_000, 2))
+    for name in ("dtw", "erp"):
+        try:
+            getattr(ta, name)(a, a, return_path=True)
+        except MemoryError as e:
+            print(name, "|", e)
+    print("alive", ta.dtw(a[:50], a[:40], return_path=True).distance)
+    """, capped=True)
+    lines = out.strip().splitlines()
+    assert [l.split(" | ")[0] for l in lines[:2]] == ["dtw", "erp"]
+    assert all("return_path: the (20001 x 20001) cost matrix needs 3.2 GB" in l for l in lines[:2])
+    assert lines[2] == "alive 0.0"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_return_path_getters_raise_memoryerror():
+    # One point against a million: a 16 MB matrix and a 16 MB path; the getters' copies fail in
+    # a capped address space and must raise, and the result stays usable.
+    out = run_python("""
+    import numpy as np, trajarena as ta
+    b = np.zeros((1_000_000, 2))
+    r = ta.dtw(b[:1], b, return_path=True)
+    small = ta.dtw(b[:3], b[:4], return_path=True)
+    del b
+    cap(4 << 20)
+    for name in ("matrix", "path"):
+        try:
+            getattr(r, name)
+        except MemoryError as e:
+            print(name, "|", e)
+    print(small.matrix.shape, small.path.shape, r.distance)
+    """, capped=True)
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("matrix | matrix: cannot allocate 16000016 bytes"), out
+    assert lines[1].startswith("path | path: cannot allocate 16000000 bytes"), out
+    assert lines[2] == "(4, 5) (4, 2) 0.0"
+
+
+# --- 8. DPResult.from_bytes on tampered input ------------------------------------------------
+
+
+def _varint(n):
+    """bincode's standard-config unsigned varint."""
+    if n < 251:
+        return bytes([n])
+    for tag, width in ((251, 2), (252, 4), (253, 8), (254, 16)):
+        if n < 1 << (8 * width):
+            return bytes([tag]) + n.to_bytes(width, "little")
+    raise ValueError(n)
+
+
+def _read_varint(b, at):
+    tag = b[at]
+    if tag < 251:
+        return tag, at + 1
+    width = {251: 2, 252: 4, 253: 8, 254: 16}[tag]
+    return int.from_bytes(b[at + 1:at + 1 + width], "little"), at + 1 + width
+
+
+def test_from_bytes_lying_lengths_raise_valueerror():
+    out = run_python("""
+    import pickle, trajarena as ta
+    cap(2 << 30)
+    zero = bytes(8)  # distance 0.0
+    cases = {
+        "2^32 values": zero + bytes([2, 2, 0xfd]) + (2**32).to_bytes(8, "little"),
+        "2^61 values": zero + bytes([2, 2, 0xfd]) + (2**61).to_bytes(8, "little"),
+        "2^64-1 values": zero + bytes([2, 2, 0xfd]) + (2**64 - 1).to_bytes(8, "little"),
+        "2^100 values": zero + bytes([2, 2, 0xfe]) + (2**100).to_bytes(16, "little"),
+        "path of 2^60": zero + bytes([2, 2, 4]) + bytes(32) + bytes([0xfd]) + (2**60).to_bytes(8, "little"),
+    }
+    assert len(cases["2^32 values"]) == 19
+    class Tampered:
+        def __init__(self, data):
+            self.data = data
+        def __reduce__(self):
+            return (ta.DPResult.from_bytes, (self.data,))
+    for name, data in cases.items():
+        for how, f in (("from_bytes", ta.DPResult.from_bytes),
+                       ("pickle", lambda d: pickle.loads(pickle.dumps(Tampered(d))))):
+            try:
+                f(data)
+            except ValueError as e:
+                print(name, how, "ValueError", str(e).startswith("data: not a DPResult encoding"))
+            else:
+                print(name, how, "decoded")
+    """, timeout=60, capped=True)
+    lines = out.strip().splitlines()
+    assert len(lines) == 10
+    assert all(l.endswith("ValueError True") for l in lines), out
+
+
+def test_from_bytes_inconsistent_sizes_raise_valueerror():
+    r = ta.dtw(A, B, return_path=True)
+    good = r.to_bytes()
+    dist = good[:8]
+    rows, at = _read_varint(good, 8)
+    cols, at = _read_varint(good, at)
+    n, at = _read_varint(good, at)
+    assert (rows, cols, n) == (8, 6, 48)
+    data = good[at:at + 8 * n]
+    path = good[at + 8 * n:]
+    bad = {
+        "rows * cols != values": dist + _varint(rows) + _varint(cols + 1) + _varint(n) + data + path,
+        "rows * cols overflows": dist + _varint(2**63) + _varint(4) + _varint(n) + data + path,
+        "trailing bytes": good + b"\0",
+        "path outside the matrix": dist + good[8:at + 8 * n] + _varint(1) + bytes([2 * 8, 0]),
+        "path going back": dist + good[8:at + 8 * n] + _varint(2) + bytes([2, 2, 0, 0]),
+        "empty": b"",
+    }
+    for name, blob in bad.items():
+        with pytest.raises(ValueError, match="data: not a DPResult encoding"):
+            ta.DPResult.from_bytes(blob)
+
+
+def test_from_bytes_round_trips_old_encodings():
+    # Written by the code before this change (derived bincode Decode): dtw(P, Q, return_path=True).
+    P = np.array([[0.0, 0.0], [1.0, 0.5], [2.0, 1.5]])
+    Q = np.array([[0.0, 1.0], [3.0, 0.0]])
+    old = bytes.fromhex(OLD_DTW_BLOB)
+    r = ta.DPResult.from_bytes(old)
+    assert r == ta.dtw(P, Q, return_path=True)
+    assert r.to_bytes() == old
+    assert pickle.loads(pickle.dumps(r)) == r
+    for name, p in DP + [("dtw", {"window": 1})]:
+        for a, b in ((A, B), (B, A), (A[:1], B), (rng.normal(size=(300, 2)), rng.normal(size=(260, 2)))):
+            r = getattr(ta, name)(a, b, return_path=True, **p)
+            r2 = ta.DPResult.from_bytes(r.to_bytes())
+            assert r2 == r and pickle.loads(pickle.dumps(r)) == r
+            np.testing.assert_array_equal(r2.matrix, r.matrix)
+            np.testing.assert_array_equal(r2.path, r.path)
+
+
+OLD_DTW_BLOB = (
+    "4ea7fc6fd15d0f4004030c0000000000000000000000000000f07f000000000000f07f000000000000f07f0000"
+    "00000000f03f0000000000001040000000000000f07f54facbcdbbf1004007edaf660f7e0840000000000000f0"
+    "7faef33d9ae5b710404ea7fc6fd15d0f4003000002000402"
+)
+
+
+_FUZZ = r"""
+import random, sys, numpy as np, trajarena as ta
+cap(512 << 20)
+rng = np.random.default_rng(3)
+seeds = []
+for name, p in [("dtw", {}), ("dtw", {"window": 1}), ("discrete_frechet", {}), ("lcss", {"eps": 1.0}),
+                ("edr", {"eps": 1.0}), ("erp", {})]:
+    for n, m in ((1, 1), (2, 3), (7, 5), (40, 30)):
+        a, b = rng.normal(size=(n, 2)).cumsum(0), rng.normal(size=(m, 2)).cumsum(0)
+        seeds.append(getattr(ta, name)(a, b, return_path=True, **p).to_bytes())
+
+def varint_at(b, at):
+    tag = b[at]
+    if tag < 251:
+        return tag, at + 1
+    w = {251: 2, 252: 4, 253: 8, 254: 16}.get(tag, 0)
+    return int.from_bytes(b[at + 1:at + 1 + w], "little"), at + 1 + w
+
+def length_fields(b):
+    # offsets of rows, cols, the values' length and the path's length
+    at = 8
+    offs = []
+    for _ in range(3):
+        offs.append(at)
+        v, at = varint_at(b, at)
+    at += 8 * v
+    offs.append(at)
+    return offs
+
+HUGE = [bytes([0xfd]) + (1 << k).to_bytes(8, "little") for k in (31, 32, 40, 61, 62, 63)] + \
+       [bytes([0xfd]) + b"\xff" * 8, bytes([0xfe]) + b"\xff" * 16, bytes([0xfc]) + b"\xff" * 4,
+        bytes([0xfb, 0xff, 0xff]), bytes([0xff]), bytes([0xfe]) + (1 << 64).to_bytes(16, "little")]
+
+r = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
+counts = {"decoded": 0, "ValueError": 0}
+for it in range(int(sys.argv[2]) if len(sys.argv) > 2 else 6000):
+    b = bytearray(r.choice(seeds))
+    kind = it % 5
+    if kind == 0:  # bit flips
+        for _ in range(r.randint(1, 4)):
+            k = r.randrange(len(b))
+            b[k] ^= 1 << r.randrange(8)
+    elif kind == 1:  # truncation
+        del b[r.randrange(len(b)):]
+    elif kind == 2:  # inserted bytes
+        k = r.randrange(len(b) + 1)
+        b[k:k] = bytes(r.randrange(256) for _ in range(r.randint(1, 12)))
+    elif kind == 3:  # a length overwritten with a huge value
+        at = r.choice(length_fields(bytes(b)))
+        _, end = varint_at(bytes(b), at)
+        b[at:end] = r.choice(HUGE)
+    else:  # a huge value written anywhere
+        k = r.randrange(len(b))
+        h = r.choice(HUGE)
+        b[k:k + (len(h) if r.random() < 0.5 else 0)] = h
+    try:
+        ta.DPResult.from_bytes(bytes(b))
+        counts["decoded"] += 1
+    except ValueError:
+        counts["ValueError"] += 1
+    except BaseException as e:
+        print("UNEXPECTED", type(e).__name__, e, bytes(b).hex())
+        sys.exit(1)
+print(counts)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_from_bytes_fuzz_only_valueerror():
+    out = run_python(_FUZZ, timeout=300, capped=True)
+    counts = eval(out.strip().splitlines()[-1])
+    assert counts["ValueError"] > 3000 and sum(counts.values()) == 6000, counts
