@@ -306,3 +306,82 @@ def test_from_bytes_fuzz_only_valueerror():
     out = run_python(_FUZZ, timeout=300, capped=True)
     counts = eval(out.strip().splitlines()[-1])
     assert counts["ValueError"] > 3000 and sum(counts.values()) == 6000, counts
+
+
+# --- 12. condensed positions and n_jobs ------------------------------------------------------
+
+
+def _k(n, i, j):
+    return n * i - i * (i + 1) // 2 + j - i - 1
+
+
+def test_condensed_index_exact_beyond_u64():
+    assert ta.condensed_index(2**33, 2**32, 2**33 - 1) == _k(2**33, 2**32, 2**33 - 1)
+    r = random.Random(5)
+    ns = [2, 3, 10, 2**32 - 1, 2**32, 2**32 + 1, 2**33, 3 * 2**40 + 7, 2**62, 2**63 + 5, 2**64 - 1]
+    for n in ns:
+        m = n * (n - 1) // 2
+        picks = [(0, 1), (0, n - 1), (n - 2, n - 1)]
+        for _ in range(200):
+            i, j = r.randrange(n), r.randrange(n)
+            if i != j:
+                picks.append((min(i, j), max(i, j)))
+        for i, j in picks:
+            k = _k(n, i, j)
+            assert ta.condensed_index(n, i, j) == k == ta.condensed_index(n, j, i), (n, i, j)
+            assert ta.condensed_pair(n, k) == (i, j), (n, k)
+        for k in [0, m - 1, m // 2] + [r.randrange(m) for _ in range(200)]:
+            i, j = ta.condensed_pair(n, k)
+            assert 0 <= i < j < n and _k(n, i, j) == k, (n, k)
+        with pytest.raises(ValueError, match=f"k: {m} is outside the {m} pairs of n={n}"):
+            ta.condensed_pair(n, m)
+
+
+def test_condensed_arguments_out_of_range():
+    with pytest.raises(OverflowError, match=r"n: too large: 18446744073709551616 \(at most 2\*\*64 - 1"):
+        ta.condensed_index(2**64, 0, 1)
+    with pytest.raises(OverflowError, match="n: too large"):
+        ta.condensed_pair(2**70, 0)
+    with pytest.raises(ValueError, match="n: must be >= 0, got -1"):
+        ta.condensed_index(-1, 0, 1)
+    with pytest.raises(ValueError, match="i: must be >= 0, got -3"):
+        ta.condensed_index(10, -3, 1)
+    with pytest.raises(ValueError, match="k: must be >= 0, got -1"):
+        ta.condensed_pair(10, -1)
+    with pytest.raises(ValueError, match=r"i, j: need two different indices below n=10, got \(3, 1267650600228229401496703205376\)"):
+        ta.condensed_index(10, 3, 2**100)
+    with pytest.raises(ValueError, match=r"k: 1267650600228229401496703205376 is outside the 45 pairs"):
+        ta.condensed_pair(10, 2**100)
+    with pytest.raises(TypeError, match="n: expected an integer, got float"):
+        ta.condensed_index(10.0, 0, 1)
+    assert ta.condensed_index(np.int64(10), np.uint8(3), 4) == _k(10, 3, 4)
+
+
+@pytest.mark.parametrize("n_jobs", [10**9, 1025, -1025, -10**9, 2**70])
+def test_n_jobs_above_limit_raises_valueerror(n_jobs):
+    # Small inputs: old code ran them serially and never noticed the billion threads.
+    with pytest.raises(ValueError, match=r"n_jobs: .* is outside \[-1024, 1024\]; at most 1024"):
+        ta.pdist([A, B, A], n_jobs=n_jobs)
+    with pytest.raises(ValueError, match=r"n_jobs: .* is outside \[-1024, 1024\]; at most 1024"):
+        ta.cdist([A], [B], n_jobs=n_jobs)
+    with pytest.raises(ValueError, match=r"n_jobs: .* is outside \[-1024, 1024\]; at most 1024"):
+        ta.paired([A, B], [0], [1], n_jobs=n_jobs)
+    with pytest.raises(ValueError, match=r"n_jobs: .* is outside \[-1024, 1024\]; at most 1024"):
+        ta.pdist([A, B, A], backend="joblib", n_jobs=n_jobs)
+
+
+@pytest.mark.parametrize("n_jobs", [10**9, 1025, -1025])
+def test_n_jobs_above_limit_raises_valueerror_in_core(n_jobs):
+    # The calls that hand n_jobs to the core as given.
+    arena = ta.Arena.pack([A, B, A])
+    out = np.empty(3)
+    with pytest.raises(ValueError, match=r"n_jobs: .* is outside \[-1024, 1024\]; at most 1024 threads"):
+        ta.pdist_range(arena, "dtw", 0, 3, out, n_jobs=n_jobs)
+    with pytest.raises(ValueError, match=r"n_jobs: .* is outside \[-1024, 1024\]; at most 1024 threads"):
+        _core.pdist(ta.Metric("dtw"), arena.offsets, arena.coords, out, n_jobs=n_jobs)
+
+
+def test_n_jobs_within_limit_still_works():
+    want = ta.pdist([A, B, A])
+    for n_jobs in (1, 2, -1, -2, 1024 // 256, -1024):
+        np.testing.assert_array_equal(ta.pdist([A, B, A], n_jobs=n_jobs), want)
