@@ -385,3 +385,114 @@ def test_n_jobs_within_limit_still_works():
     want = ta.pdist([A, B, A])
     for n_jobs in (1, 2, -1, -2, 1024 // 256, -1024):
         np.testing.assert_array_equal(ta.pdist([A, B, A], n_jobs=n_jobs), want)
+
+
+# --- 13. messages for out-of-range parameters ------------------------------------------------
+
+BAD_PARAMS = [
+    # window
+    (lambda: ta.Metric("dtw", window=2**63), ValueError, r"window: too large: 9223372036854775808 \(at most 9223372036854775807\)"),
+    (lambda: ta.dtw(A, B, window=2**63), ValueError, r"window: too large: 9223372036854775808 \(at most"),
+    (lambda: ta.dtw(A, B, window=np.uint64(2**64 - 1)), ValueError, r"window: too large: 18446744073709551615"),
+    (lambda: ta.dtw(A, B, window=2**5000), ValueError, r"window: too large: an integer of about 1506 digits"),
+    (lambda: ta.dtw(A, B, window=-1), ValueError, r"window: must be None or an integer >= 0, got -1$"),
+    (lambda: ta.dtw(A, B, window=-2**70), ValueError, r"window: must be None or an integer >= 0, got -1180591620717411303424"),
+    (lambda: ta.dtw(A, B, window=True), TypeError, r"window: expected an integer, got a bool \(True\)"),
+    (lambda: ta.dtw(A, B, window=np.True_), TypeError, r"window: expected an integer, got a bool"),
+    (lambda: ta.dtw(A, B, window=2.0), TypeError, r"window: expected an integer, got 2.0 \(float\)"),
+    (lambda: ta.dtw(A, B, window=float("nan")), TypeError, r"window: expected an integer, got nan \(float\)"),
+    (lambda: ta.dtw(A, B, window="3"), TypeError, r"window: expected an integer, got '3' \(str\)"),
+    # g
+    (lambda: ta.erp(A, B, g=["a", "b"]), TypeError, r"g: expected numbers, got \['a', 'b'\]; g\[0\] is 'a' \(str\)"),
+    (lambda: ta.erp(A, B, g=[1.0, True]), TypeError, r"g: expected numbers, got \[1.0, True\]; g\[1\] is a bool"),
+    (lambda: ta.erp(A, B, g=np.array([True, False])), TypeError, r"g: expected numbers, .*g\[0\] is a bool"),
+    (lambda: ta.erp(A, B, g=[1, 2**2000]), ValueError, r"g: expected numbers a float can hold, got \[1, an integer of about 603 digits\]; g\[1\] is too large"),
+    (lambda: ta.erp(A, B, g=[0, float("nan")]), ValueError, r"g: the gap point must have finite coordinates, got \[0.0, NaN\]"),
+    (lambda: ta.erp(A, B, g=[0, -float("inf")]), ValueError, r"g: the gap point must have finite coordinates, got \[0.0, -inf\]"),
+    (lambda: ta.erp(A, B, g=[[0, 1]]), ValueError, r"g: the gap point must have 2 or 3 coordinates, got 1"),
+    (lambda: ta.erp(A, B, g="ab"), TypeError, r"g: expected a sequence of 2 or 3 numbers, got 'ab' \(str\)"),
+    (lambda: ta.erp(A, B, g=5), TypeError, r"g: expected a sequence of 2 or 3 numbers, got 5 \(int\)"),
+    (lambda: ta.erp(A, B, g=(x for x in (1, 2))), TypeError, r"g: expected a sequence of 2 or 3 numbers, got <generator"),
+    (lambda: ta.Metric("erp", g=[None, 1]), TypeError, r"g: expected numbers, got \[None, 1\]; g\[0\] is None \(NoneType\)"),
+    # eps
+    (lambda: ta.lcss(A, B, eps=float("nan")), ValueError, r"eps: must be a finite number >= 0, got NaN"),
+    (lambda: ta.lcss(A, B, eps=-1), ValueError, r"eps: must be a finite number >= 0, got -1"),
+    (lambda: ta.edr(A, B, eps=float("inf")), ValueError, r"eps: must be a finite number >= 0, got inf"),
+    (lambda: ta.lcss(A, B, eps=2**2000), ValueError, r"eps: too large: an integer of about 603 digits \(a float holds at most 1.7976931348623157e308\)"),
+    (lambda: ta.lcss(A, B, eps=-(2**2000)), ValueError, r"eps: too large: an integer of about 603 digits"),
+    (lambda: ta.lcss(A, B, eps=True), TypeError, r"eps: expected a number, got a bool \(True\)"),
+    (lambda: ta.lcss(A, B, eps="1.5"), TypeError, r"eps: expected a number, got '1.5' \(str\)"),
+    (lambda: ta.Metric("lcss", eps=[1.0]), TypeError, r"eps: expected a number, got \[1.0\] \(list\)"),
+    (lambda: ta.Metric("lcss", eps=1j), TypeError, r"eps: expected a number, got 1j \(complex\)"),
+    # precision
+    (lambda: ta.sowd(A, B, precision=2**63), ValueError, r"precision: geohash precision must be an integer from 1 to 12, got 9223372036854775808"),
+    (lambda: ta.sowd(A, B, precision=-(2**64)), ValueError, r"precision: geohash precision must be an integer from 1 to 12, got -18446744073709551616"),
+    (lambda: ta.sowd(A, B, precision=13), ValueError, r"precision: geohash precision must be an integer from 1 to 12, got 13"),
+    (lambda: ta.sowd(A, B, precision=True), TypeError, r"precision: expected an integer, got a bool"),
+    (lambda: ta.sowd(A, B, precision=7.0), TypeError, r"precision: expected an integer, got 7.0 \(float\)"),
+    (lambda: ta.sowd(A, B, precision=float("nan")), TypeError, r"precision: expected an integer, got nan \(float\)"),
+    # normalize: read by its truth value, "no" used to normalise
+    (lambda: ta.edr(A, B, eps=1, normalize="no"), TypeError, r"normalize: expected True or False, got 'no' \(str\)"),
+    (lambda: ta.edr(A, B, eps=1, normalize=float("nan")), TypeError, r"normalize: expected True or False, got nan \(float\)"),
+    (lambda: ta.edr(A, B, eps=1, normalize=2), TypeError, r"normalize: expected True or False, got 2 \(int\)"),
+    (lambda: ta.Metric("edr", eps=1, normalize=[False]), TypeError, r"normalize: expected True or False, got \[False\] \(list\)"),
+    # space, compat
+    (lambda: ta.dtw(A, B, space=1), TypeError, r"space: expected None or a string, got 1 \(int\)"),
+    (lambda: ta.dtw(A, B, space=b"euclidean"), TypeError, r"space: expected None or a string, got b'euclidean' \(bytes\)"),
+    (lambda: ta.dtw(A, B, space="Euclidean"), ValueError, r'space: unknown space "Euclidean"'),
+    (lambda: ta.dtw(A, B, compat=True), TypeError, r"compat: expected None or a string, got True \(bool\)"),
+    (lambda: ta.dtw(A, B, compat=float("nan")), TypeError, r"compat: expected None or a string, got nan \(float\)"),
+    (lambda: ta.dtw(A, B, compat="trajdist"), ValueError, r'compat: unknown value "trajdist"'),
+]
+
+
+def test_gap_point_of_huge_length_raises_valueerror():
+    # Old code read g into a Vec first: a range of 10**15 numbers aborted the interpreter.
+    out = run_python("""
+    import trajarena as ta
+    cap(2 << 30)
+    for g in (range(10**15), range(4)):
+        try:
+            ta.Metric("erp", g=g)
+        except ValueError as e:
+            print(e)
+    """, timeout=60, capped=True)
+    assert out.splitlines() == ["g: the gap point must have 2 or 3 coordinates, got 1000000000000000",
+                                "g: the gap point must have 2 or 3 coordinates, got 4"]
+
+
+@pytest.mark.parametrize("call,exc,match", BAD_PARAMS, ids=[m[:40] for _, _, m in BAD_PARAMS])
+def test_parameter_messages_say_what_is_wrong(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_bools_and_floats_not_served_from_the_metric_cache():
+    # True == 1 == 1.0: the cache of metrics built from keywords used to hand these the Metric
+    # of an equal int.
+    ta.dtw(A, B, window=1)
+    with pytest.raises(TypeError, match=r"window: expected an integer, got a bool \(True\)"):
+        ta.dtw(A, B, window=True)
+    with pytest.raises(TypeError, match=r"window: expected an integer, got 1.0 \(float\)"):
+        ta.dtw(A, B, window=1.0)
+    ta.lcss(A, B, eps=1)
+    with pytest.raises(TypeError, match=r"eps: expected a number, got a bool \(True\)"):
+        ta.lcss(A, B, eps=True)
+    ta.erp(A, B, g=[1, 0])
+    with pytest.raises(TypeError, match=r"g: expected numbers, got \[True, False\]; g\[0\] is a bool"):
+        ta.erp(A, B, g=[True, False])
+    ta.erp(A, B, g=np.array([1, 0]))
+    with pytest.raises(TypeError, match=r"g\[0\] is a bool"):
+        ta.erp(A, B, g=np.array([True, False]))
+    assert ta.erp(A, B, g=[1, 0]) == ta.erp(A, B, g=(1.0, 0.0)) == ta.erp(A, B, g=np.array([1, 0]))
+
+
+def test_parameters_still_accepted():
+    assert ta.dtw(A, B, window=np.int64(2)) == ta.dtw(A, B, window=2)
+    assert ta.dtw(A, B, window=2**63 - 1) == ta.dtw(A, B)
+    assert ta.erp(A, B, g=np.array([1.0, 2.0])) == ta.erp(A, B, g=(1, 2)) == ta.erp(A, B, g=[np.float32(1), 2])
+    assert ta.lcss(A, B, eps=np.float32(1.5)) == ta.lcss(A, B, eps=1.5) == ta.lcss(A, B, eps=np.int64(1) + 0.5)
+    assert ta.edr(A, B, eps=1, normalize=np.False_) == ta.edr(A, B, eps=1, normalize=False) \
+        == ta.edr(A, B, eps=1, normalize=0)
+    assert ta.edr(A, B, eps=1, normalize=1) == ta.edr(A, B, eps=1)
+    assert ta.Metric("sowd", precision=np.int8(5)).params == {"precision": 5}

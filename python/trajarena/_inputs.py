@@ -86,8 +86,18 @@ def _hashable(v: Any) -> Any:
     return v
 
 
+def _types(v: Any) -> Any:
+    # Part of the cache key: True == 1 == 1.0 hash alike, and without the types window=True or
+    # window=1.0 would get the Metric cached for window=1 instead of their TypeError.
+    if isinstance(v, np.ndarray):
+        return (np.ndarray, v.dtype.str)
+    if isinstance(v, (list, tuple)):
+        return (type(v),) + tuple(_types(x) for x in v)
+    return type(v)
+
+
 @lru_cache(maxsize=256)
-def _cached_metric(name: str, items: tuple) -> Metric:
+def _cached_metric(name: str, items: tuple, types: tuple = ()) -> Metric:
     return Metric(name, **dict(items))
 
 
@@ -103,8 +113,9 @@ def metric_of(metric: Any, params: dict) -> Metric:
     if not isinstance(metric, str):
         raise TypeError(f"metric: expected a metric name or a Metric, got {type(metric).__name__}")
     items = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
+    types = tuple((k, _types(v)) for k, v in sorted(params.items()))
     try:
-        return _cached_metric(metric, items)
+        return _cached_metric(metric, items, types)
     except TypeError as e:
         if "unhashable" in str(e):
             return Metric(metric, **params)
