@@ -496,3 +496,62 @@ def test_parameters_still_accepted():
         == ta.edr(A, B, eps=1, normalize=0)
     assert ta.edr(A, B, eps=1, normalize=1) == ta.edr(A, B, eps=1)
     assert ta.Metric("sowd", precision=np.int8(5)).params == {"precision": 5}
+
+
+# --- 11. masked arrays -----------------------------------------------------------------------
+
+
+def _masked(x):
+    m = np.ma.masked_array(x, mask=np.zeros_like(x, dtype=bool))
+    m[1] = np.ma.masked
+    return m
+
+
+MASKED_MSG = r"a masked array; fill it \({0}\.filled\(\.\.\.\)\) or drop the masked points \(np\.ma\.compress_rows\({0}\)\) first"
+
+
+def test_masked_array_rejected_in_single_pair_calls():
+    m = _masked(A)
+    with pytest.raises(ValueError, match="a: " + MASKED_MSG.format("a")):
+        ta.dtw(m, B)
+    with pytest.raises(ValueError, match="b: " + MASKED_MSG.format("b")):
+        ta.hausdorff(A, m)
+    with pytest.raises(ValueError, match="b: a masked array"):
+        ta.dtw(A, m, return_path=True)
+    # Nothing masked: still refused, a masked array says its values may not all count.
+    with pytest.raises(ValueError, match="a: a masked array"):
+        ta.dtw(np.ma.masked_array(A), B)
+
+
+def test_masked_array_rejected_in_batch_calls():
+    m = _masked(B)
+    with pytest.raises(ValueError, match=r"X\[3\]: " + MASKED_MSG.format(r"X\[3\]")):
+        ta.pdist([A, B, A, m])
+    with pytest.raises(ValueError, match=r"X\[1\]: a masked array"):
+        ta.pdist((A, m))
+    with pytest.raises(ValueError, match=r"XB\[0\]: a masked array"):
+        ta.cdist([A], [m])
+    with pytest.raises(ValueError, match=r"X\[1\]: a masked array"):
+        ta.paired([A, m], [0], [1])
+    with pytest.raises(ValueError, match=r"trajs\[2\]: " + MASKED_MSG.format(r"trajs\[2\]")):
+        ta.Arena.pack([A, B, m])
+    with pytest.raises(ValueError, match=r"trajs\[1\]: a masked array"):
+        ta.Arena.shared([A, m])
+    with pytest.raises(ValueError, match=r"X: a masked array"):
+        ta.pdist(np.ma.masked_array(np.stack([A, A])))
+    # The fast path leaves subclasses it cannot vouch for to the Python path ...
+    assert _core.pack_arrays([A, m]) is None
+    assert _core.pack_arrays([np.asarray(A).view(np.matrix)]) is None
+
+
+def test_plain_arrays_and_memmaps_keep_the_fast_path(tmp_path):
+    mm = np.memmap(tmp_path / "x.bin", dtype=np.float64, mode="w+", shape=(5, 2))
+    mm[:] = B[:5]
+    big = np.ascontiguousarray(rng.normal(size=(40, 2)))
+    views = [big[i:i + 4] for i in range(0, 40, 4)]
+    for X in ([A, B], (A, mm), views, [mm[1:], A]):
+        packed = _core.pack_arrays(X)
+        assert packed is not None
+        offsets, coords = packed
+        np.testing.assert_array_equal(coords, np.concatenate(X))
+    np.testing.assert_array_equal(ta.pdist([A, mm]), ta.pdist([A, np.array(mm)]))
