@@ -1,4 +1,5 @@
-//! One error type for the core; the bindings map `Value` to ValueError and `Type` to TypeError.
+//! One error type for the core; the bindings map `Value` to ValueError, `Type` to TypeError,
+//! `Os` to OSError and `Memory` to MemoryError.
 
 use std::fmt;
 
@@ -10,6 +11,8 @@ pub enum Error {
     Type(String),
     /// The operating system refused (file not found, disk or tmpfs full, ...): OSError.
     Os(String),
+    /// An allocation the input asks for is larger than this machine can give: MemoryError.
+    Memory(String),
     /// The caller asked to stop (KeyboardInterrupt or a progress callback); the output is partial.
     Cancelled,
 }
@@ -26,12 +29,15 @@ impl Error {
     pub fn os(msg: impl Into<String>) -> Self {
         Error::Os(msg.into())
     }
+    pub fn memory(msg: impl Into<String>) -> Self {
+        Error::Memory(msg.into())
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Value(m) | Error::Type(m) | Error::Os(m) => f.write_str(m),
+            Error::Value(m) | Error::Type(m) | Error::Os(m) | Error::Memory(m) => f.write_str(m),
             Error::Cancelled => f.write_str("computation cancelled"),
         }
     }

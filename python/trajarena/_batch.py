@@ -19,6 +19,9 @@ from ._progress import Reporter
 _BACKENDS = ("threads", "joblib", "multiprocessing")
 _PROCESS = ("joblib", "multiprocessing")
 _PLANNED = ("dask", "ray")
+# The most threads or processes one call may ask for (Rust's `threads` has the same bound): far
+# above any machine's cores, far below what would exhaust the system's thread table.
+MAX_JOBS = 1024
 
 
 def _n_jobs(n_jobs: Optional[int]) -> int:
@@ -28,6 +31,9 @@ def _n_jobs(n_jobs: Optional[int]) -> int:
         raise TypeError(f"n_jobs: expected None or an integer, got {type(n_jobs).__name__}")
     if n_jobs == 0:
         raise ValueError("n_jobs: must be None, -1 (all cores), or a non-zero integer")
+    if not -MAX_JOBS <= n_jobs <= MAX_JOBS:
+        raise ValueError(f"n_jobs: {n_jobs} is outside [-{MAX_JOBS}, {MAX_JOBS}]; "
+                         f"at most {MAX_JOBS} threads or processes, -1 for all cores")
     return int(n_jobs)
 
 

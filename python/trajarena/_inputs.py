@@ -14,8 +14,18 @@ from ._core import Metric
 _NUMERIC_KINDS = "fiu"
 
 
+def _refuse_masked(x: Any, name: str) -> None:
+    # np.asarray and the buffer both drop the mask: the masked points would count as real ones.
+    if isinstance(x, np.ma.MaskedArray):
+        raise ValueError(
+            f"{name}: a masked array; fill it ({name}.filled(...)) or drop the masked points "
+            f"(np.ma.compress_rows({name})) first"
+        )
+
+
 def as_traj(x: Any, name: str) -> np.ndarray:
     """One trajectory as a float64 C-contiguous (n, 2|3) array; no copy if it already is one."""
+    _refuse_masked(x, name)
     if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.c_contiguous:
         arr = x
     else:
@@ -49,6 +59,7 @@ def pack(X: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
     if type(X).__module__.startswith("pyarrow"):
         a = Arena.from_arrow(X)
         return a.offsets, a.coords
+    _refuse_masked(X, name)
     if isinstance(X, np.ndarray) and X.ndim == 2:
         raise TypeError(
             f"{name}: expected a sequence of trajectories, got one 2-D array; "
@@ -56,7 +67,8 @@ def pack(X: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
         )
     if type(X) in (list, tuple):
         # The usual input, float64 C-contiguous arrays of one dimension, is packed in one call;
-        # anything else (None) takes the path below, which converts and words the errors.
+        # anything else (None), masked arrays included, takes the path below, which converts
+        # and words the errors.
         packed = _core.pack_arrays(X)
         if packed is not None:
             return packed
@@ -86,8 +98,18 @@ def _hashable(v: Any) -> Any:
     return v
 
 
+def _types(v: Any) -> Any:
+    # Part of the cache key: True == 1 == 1.0 hash alike, and without the types window=True or
+    # window=1.0 would get the Metric cached for window=1 instead of their TypeError.
+    if isinstance(v, np.ndarray):
+        return (np.ndarray, v.dtype.str)
+    if isinstance(v, (list, tuple)):
+        return (type(v),) + tuple(_types(x) for x in v)
+    return type(v)
+
+
 @lru_cache(maxsize=256)
-def _cached_metric(name: str, items: tuple) -> Metric:
+def _cached_metric(name: str, items: tuple, types: tuple = ()) -> Metric:
     return Metric(name, **dict(items))
 
 
@@ -103,8 +125,9 @@ def metric_of(metric: Any, params: dict) -> Metric:
     if not isinstance(metric, str):
         raise TypeError(f"metric: expected a metric name or a Metric, got {type(metric).__name__}")
     items = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
+    types = tuple((k, _types(v)) for k, v in sorted(params.items()))
     try:
-        return _cached_metric(metric, items)
+        return _cached_metric(metric, items, types)
     except TypeError as e:
         if "unhashable" in str(e):
             return Metric(metric, **params)

@@ -100,14 +100,14 @@ fn rule_for<T, G: Ground>(
 /// Object-safe face of a DP rule, so `with_rule` can hand any of them to one closure.
 pub trait DpRuleObj {
     fn run(&self, n: usize, m: usize, window: Option<usize>) -> f64;
-    fn details(&self, n: usize, m: usize, window: Option<usize>) -> DpDetails;
+    fn details(&self, n: usize, m: usize, window: Option<usize>) -> Result<DpDetails>;
 }
 
 impl<R: DpRule> DpRuleObj for R {
     fn run(&self, n: usize, m: usize, window: Option<usize>) -> f64 {
         dp::run(self, n, m, window)
     }
-    fn details(&self, n: usize, m: usize, window: Option<usize>) -> DpDetails {
+    fn details(&self, n: usize, m: usize, window: Option<usize>) -> Result<DpDetails> {
         dp::details(self, n, m, window)
     }
 }
@@ -160,7 +160,7 @@ pub fn dp_details(spec: &MetricSpec, a: Traj, b: Traj) -> Result<DpDetails> {
         )));
     }
     let w = if spec.kind == MetricKind::Dtw { spec.window } else { None };
-    Ok(with_rule(spec, a, b, &mut |r| r.details(a.len(), b.len(), w)))
+    with_rule(spec, a, b, &mut |r| r.details(a.len(), b.len(), w))
 }
 
 /// Validates a single pair against the spec (values, dimensions, lengths).

@@ -136,6 +136,10 @@ impl Space {
     }
 }
 
+/// The largest DTW window: it is stored as a usize and reported back as an i64. Any window of at
+/// least the longer trajectory's length is no band at all.
+pub const MAX_WINDOW: i64 = if (usize::MAX as u64) < i64::MAX as u64 { usize::MAX as i64 } else { i64::MAX };
+
 /// Raw parameters as the caller gave them; `MetricSpec::new` validates them.
 #[derive(Clone, Debug, Default)]
 pub struct Params {
@@ -216,7 +220,10 @@ impl MetricSpec {
             Some(w) if w < 0 => {
                 return Err(Error::value(format!("window: must be None or an integer >= 0, got {w}")))
             }
-            Some(w) => Some(w as usize),
+            Some(w) => Some(
+                usize::try_from(w)
+                    .map_err(|_| Error::value(format!("window: too large: {w} (at most {MAX_WINDOW})")))?,
+            ),
         };
         if let Some(g) = &p.g {
             if g.len() != 2 && g.len() != 3 {
@@ -226,7 +233,7 @@ impl MetricSpec {
                 )));
             }
             if g.iter().any(|v| !v.is_finite()) {
-                return Err(Error::value("g: the gap point must have finite coordinates"));
+                return Err(Error::value(format!("g: the gap point must have finite coordinates, got {g:?}")));
             }
         }
         let precision = match p.precision {

@@ -3,7 +3,7 @@
 //! reports progress.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadwriteArray1, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use super::arrays::{int_vec, points};
@@ -54,10 +54,18 @@ impl Out<'_> {
     }
 }
 
+/// The most threads or processes one call may ask for: far above any machine's cores, far
+/// below what would exhaust the system's thread table.
+pub const MAX_JOBS: i64 = 1024;
+
 fn threads(n_jobs: i64) -> PyResult<usize> {
     let cores = executor::available_cores() as i64;
     match n_jobs {
         0 => Err(PyValueError::new_err("n_jobs: must be None, -1 (all cores), or a non-zero integer")),
+        k if !(-MAX_JOBS..=MAX_JOBS).contains(&k) => Err(PyValueError::new_err(format!(
+            "n_jobs: {k} is outside [-{MAX_JOBS}, {MAX_JOBS}]; at most {MAX_JOBS} threads, \
+             -1 for all cores"
+        ))),
         k if k < 0 => Ok((cores + 1 + k).max(1) as usize),
         k => Ok(k as usize),
     }
@@ -219,35 +227,57 @@ pub fn paired(
     run_detached(py, progress, |poll| batch::run(&ev, PairIndex::List { i: is, j: js }, slice, nt, poll))
 }
 
-fn check_n(n: u64) -> PyResult<()> {
+/// A non-negative Python integer (anything with `__index__`) as u128, or None when it is
+/// 2^128 or more; `name` labels the errors.
+fn uint_arg(v: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<u128>> {
+    let i = v.call_method0("__index__").map_err(|_| {
+        let t = v.get_type().name().map(|t| t.to_string()).unwrap_or_default();
+        PyTypeError::new_err(format!("{name}: expected an integer, got {t}"))
+    })?;
+    if i.lt(0)? {
+        return Err(PyValueError::new_err(format!("{name}: must be >= 0, got {i}")));
+    }
+    Ok(i.extract::<u128>().ok())
+}
+
+/// n as u64 and at least 2.
+fn n_arg(v: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let n = uint_arg(v, "n")?.and_then(|n| u64::try_from(n).ok()).ok_or_else(|| {
+        PyOverflowError::new_err(format!("n: too large: {v} (at most 2**64 - 1 = {})", u64::MAX))
+    })?;
     if n < 2 {
         return Err(PyValueError::new_err(format!("n: need at least 2 items for a pair, got {n}")));
     }
-    Ok(())
+    Ok(n)
 }
 
 /// Position of pair (i, j) in the condensed vector of n items (order of i and j does not matter).
+/// Exact for every n < 2^64 (the position itself may pass 2^64).
 #[pyfunction]
-pub fn condensed_index(n: u64, i: u64, j: u64) -> PyResult<u64> {
-    check_n(n)?;
-    if i == j || i >= n || j >= n {
-        return Err(PyValueError::new_err(format!(
-            "i, j: need two different indices below n={n}, got ({i}, {j})"
-        )));
-    }
-    let (i, j) = if i < j { (i, j) } else { (j, i) };
-    Ok(condensed::index(n, i, j))
+pub fn condensed_index(n: &Bound<'_, PyAny>, i: &Bound<'_, PyAny>, j: &Bound<'_, PyAny>) -> PyResult<u128> {
+    let n = n_arg(n)?;
+    let (iv, jv) = (uint_arg(i, "i")?, uint_arg(j, "j")?);
+    let below = |x: Option<u128>| x.filter(|&x| x < n as u128).map(|x| x as u64);
+    let (lo, hi) = match (below(iv), below(jv)) {
+        (Some(a), Some(b)) if a != b => (a.min(b), a.max(b)),
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "i, j: need two different indices below n={n}, got ({i}, {j})"
+            )))
+        }
+    };
+    Ok(condensed::index_exact(n, lo, hi))
 }
 
 /// The pair (i, j), i < j, at position k of the condensed vector of n items.
 #[pyfunction]
-pub fn condensed_pair(n: u64, k: u64) -> PyResult<(u64, u64)> {
-    check_n(n)?;
-    let m = n * (n - 1) / 2;
-    if k >= m {
-        return Err(PyValueError::new_err(format!("k: {k} is outside the {m} pairs of n={n}")));
+pub fn condensed_pair(n: &Bound<'_, PyAny>, k: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
+    let n = n_arg(n)?;
+    let m = condensed::pairs_exact(n);
+    match uint_arg(k, "k")? {
+        Some(kv) if kv < m => Ok(condensed::pair_exact(n, kv)),
+        _ => Err(PyValueError::new_err(format!("k: {k} is outside the {m} pairs of n={n}"))),
     }
-    Ok(condensed::pair(n, k))
 }
 
 #[pyfunction]

@@ -3,42 +3,121 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PySequence, PyString, PyTuple};
 
 use super::errors::to_py;
-use crate::metrics::spec::{MetricKind, MetricSpec, ParamRepr, Params};
+use crate::metrics::spec::{MetricKind, MetricSpec, ParamRepr, Params, MAX_WINDOW};
 
 #[pyclass(frozen, module = "trajarena")]
 pub struct Metric {
     pub spec: MetricSpec,
 }
 
+/// How an argument is shown in a message: its repr and type, e.g. `'a' (str)`, shortened when
+/// long.
+fn shown(v: &Bound<'_, PyAny>) -> String {
+    format!("{} ({})", brief(v), type_name(v))
+}
+
+/// An argument's repr, shortened when long (and ints of any size, which Python may refuse to
+/// print).
+fn brief(v: &Bound<'_, PyAny>) -> String {
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        return int_text(v);
+    }
+    match v.repr() {
+        Ok(r) => {
+            let r = r.to_string();
+            if r.chars().count() > 60 {
+                format!("{}...", r.chars().take(50).collect::<String>())
+            } else {
+                r
+            }
+        }
+        Err(_) => format!("a {}", type_name(v)),
+    }
+}
+
+/// An int's digits, or its size when it is too long to be worth printing (str() refuses ints
+/// of more than 4300 digits).
+fn int_text(i: &Bound<'_, PyAny>) -> String {
+    let bits: u64 = i.call_method0("bit_length").and_then(|b| b.extract()).unwrap_or(u64::MAX);
+    if bits > 128 {
+        let digits = (bits as f64 * std::f64::consts::LOG10_2).ceil();
+        return format!("an integer of about {digits} digits");
+    }
+    i.str().map(|s| s.to_string()).unwrap_or_else(|_| "an integer".into())
+}
+
+/// Python bools and numpy's: ints (and floats) to Python, but never meant as a number here.
+fn is_bool(v: &Bound<'_, PyAny>) -> bool {
+    v.is_instance_of::<PyBool>()
+        || v.get_type().module().is_ok_and(|m| m == "numpy") && type_name(v).starts_with("bool")
+}
+
+/// Why a value is not a float parameter.
+enum NotFloat {
+    Bool,
+    NotNumber,
+    TooLarge,
+}
+
+fn to_f64(v: &Bound<'_, PyAny>) -> Result<f64, NotFloat> {
+    if is_bool(v) {
+        return Err(NotFloat::Bool);
+    }
+    // str and bytes are not numbers even where float() would parse them.
+    if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() {
+        return Err(NotFloat::NotNumber);
+    }
+    v.extract::<f64>().map_err(|e| {
+        if e.is_instance_of::<PyOverflowError>(v.py()) {
+            NotFloat::TooLarge
+        } else {
+            NotFloat::NotNumber
+        }
+    })
+}
+
 fn opt_float(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<f64>> {
     if v.is_none() {
         return Ok(None);
     }
-    if v.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(PyTypeError::new_err(format!("{key}: expected a number, got a bool")));
-    }
-    v.extract::<f64>()
-        .map(Some)
-        .map_err(|_| PyTypeError::new_err(format!("{key}: expected a number, got {}", type_name(v))))
+    to_f64(v).map(Some).map_err(|why| match why {
+        NotFloat::Bool => PyTypeError::new_err(format!("{key}: expected a number, got a bool ({})", brief(v))),
+        NotFloat::NotNumber => PyTypeError::new_err(format!("{key}: expected a number, got {}", shown(v))),
+        NotFloat::TooLarge => PyValueError::new_err(format!(
+            "{key}: too large: {} (a float holds at most {:e})",
+            brief(v),
+            f64::MAX
+        )),
+    })
 }
 
-fn opt_int(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<i64>> {
+/// An integer parameter that may be outside i64; `spec.rs` checks the ranges of those inside.
+enum IntArg {
+    Fits(i64),
+    /// Too large in magnitude for i64: whether it is negative, and its text.
+    Beyond(bool, String),
+}
+
+fn opt_int(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<IntArg>> {
     if v.is_none() {
         return Ok(None);
     }
-    if v.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(PyTypeError::new_err(format!("{key}: expected an integer, got a bool")));
+    if is_bool(v) {
+        return Err(PyTypeError::new_err(format!("{key}: expected an integer, got a bool ({})", brief(v))));
     }
     // operator.index semantics: ints and numpy integers, not floats.
-    v.call_method0("__index__")
-        .and_then(|i| i.extract::<i64>())
-        .map(Some)
-        .map_err(|_| PyTypeError::new_err(format!("{key}: expected an integer, got {}", type_name(v))))
+    let i = v
+        .call_method0("__index__")
+        .map_err(|_| PyTypeError::new_err(format!("{key}: expected an integer, got {}", shown(v))))?;
+    Ok(Some(match i.extract::<i64>() {
+        Ok(x) => IntArg::Fits(x),
+        Err(_) => IntArg::Beyond(i.lt(0)?, int_text(&i)),
+    }))
 }
 
 fn opt_str(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<String>> {
@@ -47,11 +126,82 @@ fn opt_str(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<String>> {
     }
     v.extract::<String>()
         .map(Some)
-        .map_err(|_| PyTypeError::new_err(format!("{key}: expected a string, got {}", type_name(v))))
+        .map_err(|_| PyTypeError::new_err(format!("{key}: expected None or a string, got {}", shown(v))))
+}
+
+/// True or False (numpy's too, and the ints 0 and 1); anything else would be read by its
+/// truth value, and normalize="no" would normalise.
+fn opt_bool(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<bool>> {
+    if v.is_none() {
+        return Ok(None);
+    }
+    if is_bool(v) {
+        return v.is_truthy().map(Some);
+    }
+    if let Ok(x @ (0 | 1)) = v.call_method0("__index__").and_then(|i| i.extract::<i64>()) {
+        return Ok(Some(x == 1));
+    }
+    Err(PyTypeError::new_err(format!("{key}: expected True or False, got {}", shown(v))))
+}
+
+/// ERP's gap point: a sequence of 2 or 3 numbers.
+fn opt_point(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<Vec<f64>>> {
+    if v.is_none() {
+        return Ok(None);
+    }
+    let not_seq =
+        || PyTypeError::new_err(format!("{key}: expected a sequence of 2 or 3 numbers, got {}", shown(v)));
+    if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() {
+        return Err(not_seq());
+    }
+    let seq = v.cast::<PySequence>().map_err(|_| not_seq())?;
+    let len = seq.len().map_err(|_| not_seq())?;
+    // The length first: g=range(10**12) must not be read item by item.
+    if len != 2 && len != 3 {
+        return Err(PyValueError::new_err(format!(
+            "{key}: the gap point must have 2 or 3 coordinates, got {len}"
+        )));
+    }
+    let items: Vec<Bound<'_, PyAny>> = (0..len).map(|k| seq.get_item(k)).collect::<PyResult<_>>()?;
+    let mut g = Vec::with_capacity(len);
+    for (k, x) in items.iter().enumerate() {
+        let listed = || items.iter().map(|x| brief(x)).collect::<Vec<_>>().join(", ");
+        g.push(to_f64(x).map_err(|why| match why {
+            NotFloat::Bool => PyTypeError::new_err(format!(
+                "{key}: expected numbers, got [{}]; {key}[{k}] is a bool",
+                listed()
+            )),
+            NotFloat::NotNumber => PyTypeError::new_err(format!(
+                "{key}: expected numbers, got [{}]; {key}[{k}] is {}",
+                listed(),
+                shown(x)
+            )),
+            NotFloat::TooLarge => PyValueError::new_err(format!(
+                "{key}: expected numbers a float can hold, got [{}]; {key}[{k}] is too large \
+                 (at most {:e})",
+                listed(),
+                f64::MAX
+            )),
+        })?);
+    }
+    Ok(Some(g))
 }
 
 fn type_name(v: &Bound<'_, PyAny>) -> String {
     v.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+}
+
+/// `window`, `precision`: huge ints get the message their range would give.
+fn int_param(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<i64>> {
+    match opt_int(v, key)? {
+        None => Ok(None),
+        Some(IntArg::Fits(x)) => Ok(Some(x)),
+        Some(IntArg::Beyond(negative, text)) => Err(PyValueError::new_err(match (key, negative) {
+            ("window", true) => format!("window: must be None or an integer >= 0, got {text}"),
+            ("window", false) => format!("window: too large: {text} (at most {})", MAX_WINDOW),
+            _ => format!("{key}: geohash precision must be an integer from 1 to 12, got {text}"),
+        })),
+    }
 }
 
 impl Metric {
@@ -76,23 +226,10 @@ impl Metric {
                     "space" => p.space = opt_str(&v, "space")?,
                     "compat" => p.compat = opt_str(&v, "compat")?,
                     "eps" => p.eps = opt_float(&v, "eps")?,
-                    "window" => p.window = opt_int(&v, "window")?,
-                    "precision" => p.precision = opt_int(&v, "precision")?,
-                    "normalize" => {
-                        p.normalize = if v.is_none() { None } else { Some(v.is_truthy()?) }
-                    }
-                    "g" => {
-                        p.g = if v.is_none() {
-                            None
-                        } else {
-                            Some(v.extract::<Vec<f64>>().map_err(|_| {
-                                PyTypeError::new_err(format!(
-                                    "g: expected a sequence of 2 or 3 numbers, got {}",
-                                    type_name(&v)
-                                ))
-                            })?)
-                        }
-                    }
+                    "window" => p.window = int_param(&v, "window")?,
+                    "precision" => p.precision = int_param(&v, "precision")?,
+                    "normalize" => p.normalize = opt_bool(&v, "normalize")?,
+                    "g" => p.g = opt_point(&v, "g")?,
                     _ => unreachable!(),
                 }
             }

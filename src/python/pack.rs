@@ -3,9 +3,11 @@
 //! returns None and the Python path converts it and words the errors.
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::PyTypeInfo;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyList, PyTuple, PyType};
 
 type Packed<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray2<f64>>);
 
@@ -55,9 +57,23 @@ pub fn pack_arrays<'py>(py: Python<'py>, seq: &Bound<'py, PyAny>) -> PyResult<Op
     Ok(Some((offsets.into_pyarray(py), coords.into_pyarray(py))))
 }
 
-/// x as a float64 array if it is C-contiguous with shape (n >= 1, 2|3).
+/// x as a float64 array if it is C-contiguous with shape (n >= 1, 2|3), and a plain ndarray or
+/// np.memmap: a subclass can give its buffer a meaning of its own (a masked array's mask), which
+/// the Python path checks.
 fn suitable<'py>(x: &Bound<'py, PyAny>) -> Option<Bound<'py, PyArray2<f64>>> {
     let a = x.cast::<PyArray2<f64>>().ok()?;
+    let t = x.get_type();
+    if !t.is(PyUntypedArray::type_object(x.py())) && !is_memmap(&t) {
+        return None;
+    }
     let s = a.shape();
     (a.is_c_contiguous() && s[0] > 0 && (s[1] == 2 || s[1] == 3)).then(|| a.clone())
+}
+
+/// Whether `t` is exactly np.memmap (datasets and arenas hand those out; they are plain buffers).
+fn is_memmap(t: &Bound<'_, PyType>) -> bool {
+    static MEMMAP: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    MEMMAP
+        .import(t.py(), "numpy", "memmap")
+        .is_ok_and(|m| t.is(m))
 }

@@ -1,7 +1,8 @@
 //! Single-pair calls: the distance, and DP details with a picklable result object.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
+use bincode::error::DecodeError;
+use pyo3::exceptions::{PyMemoryError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
@@ -10,7 +11,7 @@ use super::batch::run_detached;
 use crate::batch::executor;
 use super::errors::to_py;
 use super::metric::Metric;
-use crate::metrics::dp::DpDetails;
+use crate::metrics::dp::{DpDetails, OUT_OF_MEMORY};
 use crate::metrics::{self};
 use crate::traj::Traj;
 
@@ -69,6 +70,19 @@ pub fn sowd_cells(a: PyReadonlyArray2<'_, i64>, b: PyReadonlyArray2<'_, i64>, tr
     Ok(crate::metrics::sowd::sowd(&cells(&a, "a")?, &cells(&b, "b")?, trajdist))
 }
 
+/// A copy of `v` for a getter; MemoryError naming `what` if it cannot be allocated.
+fn copy_or_memory_error<T: Copy>(v: &[T], what: &str) -> PyResult<Vec<T>> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(v.len()).map_err(|_| {
+        PyMemoryError::new_err(format!(
+            "{what}: cannot allocate {} bytes for the array",
+            std::mem::size_of_val(v)
+        ))
+    })?;
+    out.extend_from_slice(v);
+    Ok(out)
+}
+
 /// Result of `return_path=True`: `.distance`, `.matrix` ((n+1, m+1) accumulated costs) and
 /// `.path` ((k, 2) aligned index pairs). Pickles as a compact bincode blob.
 #[pyclass(frozen, module = "trajarena", name = "DPResult")]
@@ -86,14 +100,16 @@ impl DpResult {
     #[getter]
     fn matrix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let m = &self.inner.matrix;
-        let arr = PyArray1::from_vec(py, m.data.clone()).reshape([m.rows, m.cols])?;
+        let data = copy_or_memory_error(&m.data, "matrix")?;
+        let arr = PyArray1::from_vec(py, data).reshape([m.rows, m.cols])?;
         Ok(arr.into_any())
     }
 
     #[getter]
     fn path<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let flat: Vec<i64> = self.inner.path.iter().flat_map(|p| p.iter().copied()).collect();
-        let arr = PyArray1::from_vec(py, flat).reshape([self.inner.path.len(), 2])?;
+        let path = &self.inner.path;
+        let flat = copy_or_memory_error(path.as_flattened(), "path")?;
+        let arr = PyArray1::from_vec(py, flat).reshape([path.len(), 2])?;
         Ok(arr.into_any())
     }
 
@@ -131,10 +147,18 @@ impl DpResult {
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> PyResult<Self> {
         let (inner, used): (DpDetails, usize) =
-            bincode::decode_from_slice(data, bincode::config::standard())
-                .map_err(|e| PyValueError::new_err(format!("data: not a DPResult encoding: {e}")))?;
-        if used != data.len() || inner.matrix.data.len() != inner.matrix.rows * inner.matrix.cols {
-            return Err(PyValueError::new_err("data: not a DPResult encoding (inconsistent sizes)"));
+            bincode::decode_from_slice(data, bincode::config::standard()).map_err(|e| match e {
+                DecodeError::Other(m) if m == OUT_OF_MEMORY => PyMemoryError::new_err(format!(
+                    "data: cannot allocate the DPResult of these {} bytes",
+                    data.len()
+                )),
+                e => PyValueError::new_err(format!("data: not a DPResult encoding: {e}")),
+            })?;
+        if used != data.len() {
+            return Err(PyValueError::new_err(format!(
+                "data: not a DPResult encoding: {} bytes after the end of the result",
+                data.len() - used
+            )));
         }
         Ok(DpResult { inner })
     }
