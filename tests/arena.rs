@@ -59,7 +59,7 @@ fn round_trip_file() {
     let path = dir.join("a.arena");
     let (o, c) = sample();
     let x = Collection::new(&o, &c, 2, "X").unwrap();
-    let h = arena::write_file(&path, &x).unwrap();
+    let h = arena::write_file(&path, &x, false).unwrap();
     assert!(h.sealed());
     let m = MappedArena::open(&path).unwrap();
     assert_eq!(m.view().coords, &c[..]);

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 import weakref
 from collections import OrderedDict
 from typing import Any, Optional, Tuple
@@ -22,6 +23,15 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     a = a.view()
     a.flags.writeable = False
     return a
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a directory"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return f"file type {stat.S_IFMT(mode):o}"
 
 
 def _arena_nbytes(n_traj: int, n_points: int, dim: int) -> int:
@@ -60,7 +70,8 @@ class Arena:
     @classmethod
     def pack(cls, trajs: Any, path: Optional[os.PathLike] = None) -> "Arena":
         """Packs a sequence of (n, 2|3) array-likes. ``path=None`` keeps the arena in private
-        memory; a path writes a sealed arena file there (atomically) and maps it."""
+        memory; a path writes a sealed arena file there (atomically) and maps it. The file's
+        mode follows the umask, as for any file the caller names (``numpy.save``)."""
         from ._inputs import pack
 
         if isinstance(trajs, Arena):
@@ -71,14 +82,15 @@ class Arena:
         if path is None:
             return cls._private(offsets, coords)
         path = os.fspath(path)
-        _core.arena_write(path, offsets, coords)
+        _core.arena_write(path, offsets, coords, private=False)
         return cls.open(path)
 
     @classmethod
     def shared(cls, trajs: Any) -> "Arena":
-        """Packs into a file in /dev/shm (the temp directory when /dev/shm lacks room), owned by
-        this object: the file is removed when it is closed or garbage-collected (or, if the
-        process is killed, by ``trajarena.cleanup_stale()``)."""
+        """Packs into a file in /dev/shm (the temp directory when /dev/shm lacks room), readable
+        by this user only (0600) and owned by this object: the file is removed when it is closed
+        or garbage-collected. If the process is killed first, the next process of the same user
+        that creates a shared file removes it (or ``trajarena.cleanup_stale()`` does)."""
         from ._inputs import pack
 
         if isinstance(trajs, Arena):
@@ -89,7 +101,7 @@ class Arena:
         path = files.new_path(_arena_nbytes(len(offsets) - 1, len(coords), coords.shape[1]))
         # The writer fills the whole file before anything maps it: a full tmpfs is an OSError
         # (ENOSPC) here, never a SIGBUS later.
-        _core.arena_write(path, offsets, coords)
+        _core.arena_write(path, offsets, coords, private=True)
         try:
             a = cls.open(path)
         except BaseException:
@@ -101,15 +113,21 @@ class Arena:
     @classmethod
     def open(cls, path: os.PathLike) -> "Arena":
         """Maps an arena file read-only after validating all of it (header checksum, seal,
-        version, sections, offsets, values)."""
+        version, sections, offsets, values). Anything but a regular file is a ValueError."""
         path = os.fspath(path)
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise ValueError(f"arena: {path}: not a regular file ({_file_type(st.st_mode)})")
             size = st.st_size
             if size < _HEADER_LEN:
                 raise ValueError(f"arena: {path}: truncated: {size} bytes, shorter than the "
                                  f"{_HEADER_LEN}-byte header")
-            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        finally:
+            os.close(fd)
         try:
             a = cls._from_bytes(np.frombuffer(mm, dtype=np.uint8), keep=mm, label=path)
         except BaseException:

@@ -181,10 +181,9 @@ def _shared_out(stack: ExitStack, res: np.ndarray) -> Tuple[OutSpec, Callable[[]
     found = file_backing(flat)
     if found is not None:
         return (found[0], found[1], flat.dtype.name, flat.size), lambda: None
-    path = files.new_path(flat.nbytes, kind="out")
-    files.reserve(path, flat.nbytes)  # a full tmpfs raises OSError here, not SIGBUS later
+    path, at = files.create_out(flat.nbytes)  # a full tmpfs raises OSError here, not SIGBUS later
     stack.callback(files.unlink_quietly, path)
-    spec = (path, 0, flat.dtype.name, flat.size)
+    spec = (path, at, flat.dtype.name, flat.size)
 
     def copy_back() -> None:
         m = _map_out(spec)

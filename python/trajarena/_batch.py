@@ -74,10 +74,9 @@ def _process_out(out: Any, shape: Tuple[int, ...], dtype: Any, stack: ExitStack)
     nbytes = int(np.prod(shape)) * dt.itemsize
     if nbytes == 0:
         return np.empty(shape, dtype=dt)
-    path = files.new_path(nbytes, kind="out")
-    files.reserve(path, nbytes)
+    path, at = files.create_out(nbytes)
     stack.callback(files.unlink_quietly, path)
-    return np.asarray(np.memmap(path, dtype=dt, mode="r+", shape=shape))
+    return np.asarray(np.memmap(path, dtype=dt, mode="r+", offset=at, shape=shape))
 
 
 def _dtype(dtype: Any) -> np.dtype:

@@ -48,14 +48,19 @@ fn with_packed<T>(
 }
 
 /// Writes a sealed arena file atomically (temporary name, flush, seal, rename); returns its header.
+/// `private=True`: mode 0600, for files the library names itself; `False`: 0666 less the umask,
+/// for a path the user chose. Required, so no caller gets either by accident.
 #[pyfunction]
+#[pyo3(signature = (path, offsets, coords, *, private))]
 pub fn arena_write<'py>(
     py: Python<'py>,
     path: std::path::PathBuf,
     offsets: &Bound<'py, PyAny>,
     coords: &Bound<'py, PyAny>,
+    private: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let h = with_packed(offsets, coords, |x| py.detach(|| arena::write_file(&path, x)))?.map_err(to_py)?;
+    let h = with_packed(offsets, coords, |x| py.detach(|| arena::write_file(&path, x, private)))?
+        .map_err(to_py)?;
     header_dict(py, &h)
 }
 
