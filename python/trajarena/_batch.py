@@ -10,7 +10,7 @@ import numpy as np
 
 from contextlib import ExitStack
 
-from . import _backends, _core
+from . import _backends, _core, _npy_out
 from . import _shared_files as files
 from ._arena import Arena
 from ._inputs import metric_of, pack
@@ -69,7 +69,7 @@ def _process_out(out: Any, shape: Tuple[int, ...], dtype: Any, stack: ExitStack)
     """For process backends with out=None: the result lives in a shared file that workers map;
     the file is unlinked when the call ends and the returned array keeps the memory."""
     if out is not None:
-        return prepare_out(out, shape, dtype)
+        return prepare_out(out, shape, dtype, stack)
     dt = _dtype(dtype)
     nbytes = int(np.prod(shape)) * dt.itemsize
     if nbytes == 0:
@@ -89,16 +89,17 @@ def _dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-def prepare_out(out: Any, shape: Tuple[int, ...], dtype: Any) -> np.ndarray:
-    """The array results go into: a new one, the caller's own (checked), or a new .npy memmap."""
+def prepare_out(out: Any, shape: Tuple[int, ...], dtype: Any, stack: ExitStack) -> np.ndarray:
+    """The array results go into: a new one, the caller's own (checked), or a new .npy memmap
+    that becomes the file at the path when `stack` closes without an error."""
     dt = _dtype(dtype)
     if out is None:
         return np.empty(shape, dtype=dt)
     if isinstance(out, (str, os.PathLike)):
         path = os.fspath(out)
-        if not path.endswith(".npy"):
+        if not isinstance(path, str) or not path.endswith(".npy"):
             raise ValueError(f"out: a path must end in .npy, got {path!r}")
-        return np.lib.format.open_memmap(path, mode="w+", dtype=dt, shape=shape)
+        return _npy_out.create(path, shape, dt, stack)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out: expected None, a numpy array or a .npy path, got {type(out).__name__}")
     if out.shape != shape:
@@ -142,9 +143,10 @@ def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=F
         return res
     offsets, coords = pack(X, "X")
     n = len(offsets) - 1
-    res = prepare_out(out, (n * (n - 1) // 2,), dtype)
-    with Reporter(progress, res.size, f"pdist {m.name}") as cb:
-        _core.pdist(m, offsets, coords, _flat(res), n_jobs=nj, progress=cb)
+    with ExitStack() as stack:
+        res = prepare_out(out, (n * (n - 1) // 2,), dtype, stack)
+        with Reporter(progress, res.size, f"pdist {m.name}") as cb:
+            _core.pdist(m, offsets, coords, _flat(res), n_jobs=nj, progress=cb)
     return res
 
 
@@ -168,9 +170,10 @@ def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progr
         return res
     offa, coa = pack(XA, "XA")
     offb, cob = (offa, coa) if XB is XA else pack(XB, "XB")
-    res = prepare_out(out, (len(offa) - 1, len(offb) - 1), dtype)
-    with Reporter(progress, res.size, f"cdist {m.name}") as cb:
-        _core.cdist(m, offa, coa, offb, cob, _flat(res), n_jobs=nj, progress=cb)
+    with ExitStack() as stack:
+        res = prepare_out(out, (len(offa) - 1, len(offb) - 1), dtype, stack)
+        with Reporter(progress, res.size, f"cdist {m.name}") as cb:
+            _core.cdist(m, offa, coa, offb, cob, _flat(res), n_jobs=nj, progress=cb)
     return res
 
 
@@ -195,7 +198,8 @@ def paired(X, i, j, metric="dtw", *, n_jobs=None, out=None, dtype="float64", pro
     ii, jj = _indices(i, "i"), _indices(j, "j")
     if ii.shape != jj.shape:
         raise ValueError(f"i, j: index arrays must have the same length, got {ii.size} and {jj.size}")
-    res = prepare_out(out, (ii.size,), dtype)
-    with Reporter(progress, res.size, f"paired {m.name}") as cb:
-        _core.paired(m, offsets, coords, ii, jj, _flat(res), n_jobs=nj, progress=cb)
+    with ExitStack() as stack:
+        res = prepare_out(out, (ii.size,), dtype, stack)
+        with Reporter(progress, res.size, f"paired {m.name}") as cb:
+            _core.paired(m, offsets, coords, ii, jj, _flat(res), n_jobs=nj, progress=cb)
     return res

@@ -160,7 +160,18 @@ pub fn dp_details(spec: &MetricSpec, a: Traj, b: Traj) -> Result<DpDetails> {
         )));
     }
     let w = if spec.kind == MetricKind::Dtw { spec.window } else { None };
-    with_rule(spec, a, b, &mut |r| r.details(a.len(), b.len(), w))
+    match scale::needed(spec, a, b) {
+        None => with_rule(spec, a, b, &mut |r| r.details(a.len(), b.len(), w)),
+        Some(e) => {
+            // As `distance` does; the accumulated costs are in the metric's units too.
+            let (s, ca, cb) = scale::scaled_pair(spec, a, b, e);
+            let (sa, sb) = (Traj::new(&ca, a.dim), Traj::new(&cb, b.dim));
+            let mut d = with_rule(&s, sa, sb, &mut |r| r.details(a.len(), b.len(), w))?;
+            d.distance = scale::unscale(spec.kind, d.distance, e);
+            d.matrix.data.iter_mut().for_each(|v| *v = scale::unscale(spec.kind, *v, e));
+            Ok(d)
+        }
+    }
 }
 
 /// Validates a single pair against the spec (values, dimensions, lengths).

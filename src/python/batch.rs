@@ -5,6 +5,7 @@
 use numpy::{PyArray1, PyArrayMethods, PyReadwriteArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use std::ops::Range;
 
 use super::arrays::{int_vec, points};
 use super::errors::to_py;
@@ -46,6 +47,14 @@ impl Out<'_> {
         }
     }
 
+    /// The bytes the buffer spans, to check it against the inputs' memory.
+    fn bytes(&self) -> PyResult<Range<usize>> {
+        Ok(match self {
+            Out::F64(a) => span(a.as_slice()?),
+            Out::F32(a) => span(a.as_slice()?),
+        })
+    }
+
     fn slice(&mut self) -> PyResult<OutSlice<'_>> {
         Ok(match self {
             Out::F64(a) => OutSlice::F64(a.as_slice_mut()?),
@@ -57,6 +66,26 @@ impl Out<'_> {
 /// The most threads or processes one call may ask for: far above any machine's cores, far
 /// below what would exhaust the system's thread table.
 pub const MAX_JOBS: i64 = 1024;
+
+fn span<T>(s: &[T]) -> Range<usize> {
+    let p = s.as_ptr() as usize;
+    p..p + std::mem::size_of_val(s)
+}
+
+/// Refuses an output buffer that shares memory with an input: the results would overwrite the
+/// trajectories (or the indices) while they are being read.
+fn check_apart(out: &Out, inputs: &[(&str, Range<usize>)]) -> PyResult<()> {
+    let o = out.bytes()?;
+    for (name, r) in inputs {
+        if o.start < r.end && r.start < o.end && !o.is_empty() && !r.is_empty() {
+            return Err(PyValueError::new_err(format!(
+                "out: shares memory with {name}; writing the results would overwrite the input. \
+                 Pass a separate buffer"
+            )));
+        }
+    }
+    Ok(())
+}
 
 fn threads(n_jobs: i64) -> PyResult<usize> {
     let cores = executor::available_cores() as i64;
@@ -137,6 +166,7 @@ pub fn pdist(
             start.saturating_add(len)
         )));
     }
+    check_apart(&o, &[("X's coordinates", span(xy.as_slice()?)), ("X's offsets", span(off.as_slice()?))])?;
     let ev = Evaluator::new(spec, x, "X", None).map_err(to_py)?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
@@ -188,6 +218,15 @@ pub fn cdist(
             start.saturating_add(len)
         )));
     }
+    check_apart(
+        &o,
+        &[
+            ("XA's coordinates", span(xya.as_slice()?)),
+            ("XA's offsets", span(offa.as_slice()?)),
+            ("XB's coordinates", span(xyb.as_slice()?)),
+            ("XB's offsets", span(offb.as_slice()?)),
+        ],
+    )?;
     let ev = Evaluator::new(spec, a, "XA", Some((b, "XB"))).map_err(to_py)?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
@@ -221,6 +260,15 @@ pub fn paired(
     PairIndex::check_list(is, js, x.len(), x.len()).map_err(to_py)?;
     let mut o = borrow_out(out)?;
     expect_len(&o, is.len() as u64)?;
+    check_apart(
+        &o,
+        &[
+            ("X's coordinates", span(xy.as_slice()?)),
+            ("X's offsets", span(off.as_slice()?)),
+            ("i", span(is)),
+            ("j", span(js)),
+        ],
+    )?;
     let ev = Evaluator::new(spec, x, "X", None).map_err(to_py)?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;

@@ -49,7 +49,11 @@ pub fn dp_details(py: Python<'_>, metric: &Bound<'_, Metric>, a: &Bound<'_, PyAn
     let ta = Traj { coords: ra.as_slice()?, dim: da };
     let tb = Traj { coords: rb.as_slice()?, dim: db };
     metrics::check_pair(spec, ta, tb).map_err(to_py)?;
-    let d = py.detach(|| metrics::dp_details(spec, ta, tb)).map_err(to_py)?;
+    let d = if ta.len().saturating_mul(tb.len()) < POLL_CELLS {
+        py.detach(|| metrics::dp_details(spec, ta, tb)).map_err(to_py)?
+    } else {
+        run_detached(py, None, |poll| executor::run_one(poll, || metrics::dp_details(spec, ta, tb))?)?
+    };
     Ok(DpResult { inner: d })
 }
 
