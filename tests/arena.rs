@@ -130,3 +130,17 @@ fn crc32_ref(bytes: &[u8]) -> u32 {
     }
     !c
 }
+
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let dir = std::env::temp_dir().join(format!("trajarena-fifo-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("not-an-arena");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let err = MappedArena::open(&fifo).err().expect("a FIFO is not an arena");
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    let err = MappedArena::open(&dir).err().expect("a directory is not an arena");
+    assert!(err.to_string().contains("not a regular file") || err.to_string().contains("directory"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -215,7 +215,7 @@ LONG_CASES = [
     ("sspd", {"points": 60_000}, "single"),
     ("hausdorff", {"points": 40_000, "space": "spherical"}, "pdist1"),
     ("sspd", {"points": 60_000}, "pdist2"),
-    ("frechet", {"points": 20_000}, "single"),
+    ("frechet", {"points": 8_000}, "single"),
     ("frechet", {"points": 4_000, "compat": "traj-dist"}, "single"),
     ("edwp", {"points": 30_000}, "single"),
     ("edwp", {"points": 30_000}, "pdist2"),
@@ -279,3 +279,13 @@ if __name__ == "__main__":
                 proc.kill()
         assert "interrupted" in out, err[-3000:]
         assert "Traceback" not in err and "Exception in thread" not in err, err[-3000:]
+
+
+def test_frechet_larger_than_memory_is_a_memoryerror():
+    a = np.zeros((40_000, 2))
+    a[:, 0] = np.arange(40_000)
+    for p in ({}, {"compat": "traj-dist"}):
+        with pytest.raises(MemoryError, match="frechet of 40000 x 40000 points may need .* of working memory"):
+            ta.frechet(a, a + 1.0, **p)
+        with pytest.raises(MemoryError, match="the longest pair of X: frechet"):
+            ta.pdist([a, a + 1.0], "frechet", **p)

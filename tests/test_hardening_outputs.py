@@ -214,3 +214,20 @@ def test_return_path_at_the_ends_of_the_range():
     assert np.array_equal(r.path, small.path)
     r = ta.lcss([[1e-200, 0]], [[0, 0]], eps=2e-200, return_path=True)
     assert r.distance == 0.0
+
+
+def test_n_jobs_out_of_range_in_the_range_calls():
+    X = [RNG.normal(size=(4, 2)) for _ in range(5)]
+    out = np.empty(10)
+    for bad in (2 ** 70, 10 ** 9):
+        with pytest.raises(ValueError, match="n_jobs"):
+            ta.pdist_range(X, "dtw", 0, 10, out, n_jobs=bad)
+        with pytest.raises(ValueError, match="n_jobs"):
+            ta.cdist_block(X, X, "dtw", rows=None, cols=None, out=np.empty((5, 5)), n_jobs=bad)
+
+
+def test_scaled_pairs_keep_small_differences_next_to_huge_ones():
+    assert ta.dtw([[0, 0], [1e200, 0]], [[1, 0], [1e200, 0]]) == 1.0
+    assert ta.lcss([[1e200, 0], [0, 0]], [[5, 0]], eps=1.0) == 1.0
+    assert ta.lcss([[1e200, 0], [0, 0]], [[0.5, 0]], eps=1.0) == 0.0
+    assert ta.dtw([[0, 0], [1e-300, 0]], [[1e-310, 0], [1e-300, 0]]) == 1e-310

@@ -74,7 +74,9 @@ def _map_out(spec: OutSpec) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- owner watch
-Owner = Tuple[int, Optional[int]]  # pid, start time in clock ticks after boot (None: unknown)
+# pid, its start time in clock ticks after boot, and the boot id and PID namespace that give the
+# two a meaning (None where unknown)
+Owner = Tuple[int, Optional[int], Optional[str], Optional[str]]
 
 
 def _start_ticks(pid: int) -> Optional[int]:
@@ -85,13 +87,30 @@ def _start_ticks(pid: int) -> Optional[int]:
         return None
 
 
+def _read(path: str) -> Optional[str]:
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def _where() -> Tuple[Optional[str], Optional[str]]:
+    """(boot id, PID namespace) of this process."""
+    try:
+        ns: Optional[str] = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        ns = None
+    return _read("/proc/sys/kernel/random/boot_id"), ns
+
+
 def this_owner() -> Owner:
     pid = os.getpid()
-    return pid, _start_ticks(pid)
+    return (pid, _start_ticks(pid)) + _where()
 
 
 def _same_process(owner: Owner) -> bool:
-    pid, start = owner
+    pid, start = owner[0], owner[1]
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -112,7 +131,9 @@ def _watch(owner: Owner) -> None:
     if not _same_process(owner):
         os._exit(1)
     if fd is not None:
-        select.select([fd], [], [])
+        p = select.poll()  # not select(): a worker forked from a busy parent may hold fds past 1024
+        p.register(fd, select.POLLIN)
+        p.poll()
         os._exit(1)
     while _same_process(owner):
         time.sleep(0.5)
@@ -129,6 +150,8 @@ def watch_owner(owner: Owner) -> None:
     owner in each worker; a no-op in the owner itself."""
     if owner[0] == os.getpid() or owner in _WATCHED:
         return
+    if owner[2] is None or owner[3] is None or _where() != (owner[2], owner[3]):
+        return  # on another machine or in another PID namespace, the owner's pid names nothing here
     _WATCHED.add(owner)
     threading.Thread(target=_watch, args=(owner,), name="trajarena-owner-watch", daemon=True).start()
 

@@ -38,8 +38,9 @@ def create(path: str, shape: Tuple[int, ...], dtype: np.dtype, stack: ExitStack)
     """A writable memmap of a new .npy for `path`. When `stack` closes without an exception the
     file is flushed and renamed to `path`; with one, it is removed."""
     target = os.path.abspath(path)
-    folder, name = os.path.split(target)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}-{secrets.token_hex(6)}.tmp")
+    folder = os.path.dirname(target)
+    # Short, so that any target name that fits the file system has a temporary that does too.
+    tmp = os.path.join(folder, f".trajarena-{os.getpid()}-{secrets.token_hex(6)}.npy.tmp")
     header = _header(tuple(shape), dtype)
     nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
     try:
@@ -71,8 +72,12 @@ def create(path: str, shape: Tuple[int, ...], dtype: np.dtype, stack: ExitStack)
         if exc_type is not None:
             _unlink(tmp)
             return False
-        mm.flush()
-        os.replace(tmp, target)
+        try:
+            mm.flush()
+            os.replace(tmp, target)
+        except BaseException:
+            _unlink(tmp)
+            raise
         mm.filename = target  # the same file, now under its name
         return False
 

@@ -8,6 +8,7 @@ from typing import Any, List, Tuple
 import numpy as np
 
 from . import _core
+from ._batch import _n_jobs as _batch_jobs
 from ._inputs import metric_of, pack
 
 
@@ -45,7 +46,7 @@ def pdist_range(arena: Any, metric: Any, start: int, stop: int, out: np.ndarray,
         raise ValueError(f"start, stop: need 0 <= start <= stop <= {total} (the pairs of {n} "
                          f"trajectories), got [{start}, {stop})")
     flat = _whole_out(out, total, "condensed vector")
-    _core.pdist(m, offsets, coords, flat[start:stop], n_jobs=n_jobs, start=start)
+    _core.pdist(m, offsets, coords, flat[start:stop], n_jobs=_batch_jobs(n_jobs), start=start)
 
 
 def _span(v: Any, n: int, name: str) -> Tuple[int, int]:
@@ -77,11 +78,11 @@ def cdist_block(arena_a: Any, arena_b: Any, metric: Any, rows: Any, cols: Any, o
                          f"{getattr(out, 'shape', type(out).__name__)}")
     flat = _whole_out(out, na * nb, "matrix")
     if (c0, c1) == (0, nb):
-        _core.cdist(m, offa, coa, offb, cob, flat[r0 * nb:r1 * nb], n_jobs=n_jobs,
+        _core.cdist(m, offa, coa, offb, cob, flat[r0 * nb:r1 * nb], n_jobs=_batch_jobs(n_jobs),
                     rows=(r0, r1), cols=(0, nb))
         return
     block = np.empty((r1 - r0) * (c1 - c0), dtype=out.dtype)
-    _core.cdist(m, offa, coa, offb, cob, block, n_jobs=n_jobs, rows=(r0, r1), cols=(c0, c1))
+    _core.cdist(m, offa, coa, offb, cob, block, n_jobs=_batch_jobs(n_jobs), rows=(r0, r1), cols=(c0, c1))
     out[r0:r1, c0:c1] = block.reshape(r1 - r0, c1 - c0)
 
 

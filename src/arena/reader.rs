@@ -79,6 +79,24 @@ impl<'a> ArenaBytes<'a> {
     }
 }
 
+/// Opens `path` for reading only if it is a regular file. The open does not block: a FIFO put
+/// where an arena was expected would otherwise hang the reader until someone writes to it.
+fn open_regular(path: &Path) -> Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(0o4000); // O_NONBLOCK on Linux
+    }
+    let file = opts.open(path).map_err(|e| Error::os(format!("{}: {e}", path.display())))?;
+    let meta = file.metadata().map_err(|e| Error::os(format!("{}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(Error::value(format!("{}: not a regular file", path.display())));
+    }
+    Ok(file)
+}
+
 /// An arena file mapped read-only.
 pub struct MappedArena {
     map: Mmap,
@@ -86,7 +104,7 @@ pub struct MappedArena {
 
 impl MappedArena {
     pub fn open(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|e| Error::os(format!("{}: {e}", path.display())))?;
+        let file = open_regular(path)?;
         // SAFETY: memmap2 requires the caller to ensure the file is not modified while mapped.
         // Arena files are written under a temporary name and renamed into place once sealed, and
         // nothing writes to a sealed file; a file replaced by rename keeps this mapping on the old

@@ -117,6 +117,20 @@ pub struct Evaluator<'a> {
     extents: Option<(Vec<f64>, Option<Vec<f64>>)>,
 }
 
+/// The lengths of the longest and second longest trajectories of `c` (0 where there is none).
+fn longest_two(c: &Collection) -> (usize, usize) {
+    let (mut first, mut second) = (0, 0);
+    for i in 0..c.len() {
+        let n = c.traj_len(i);
+        if n > first {
+            (first, second) = (n, first);
+        } else if n > second {
+            second = n;
+        }
+    }
+    (first, second)
+}
+
 /// Per-trajectory extents of the collections, if any coordinate (or ERP's gap point) lies
 /// outside the range computed as it is; one pass over the coordinates otherwise.
 fn extents(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Option<(Vec<f64>, Option<Vec<f64>>)> {
@@ -174,6 +188,13 @@ impl<'a> Evaluator<'a> {
         let polys = (spec.space == crate::Space::Euclidean
             && matches!(spec.kind, MetricKind::Hausdorff | MetricKind::Sspd))
             .then(|| (PolySet::new(a.iter()), b.as_ref().map(|(c, _)| PolySet::new(c.iter()))));
+        // The largest pair there can be: the longest of a with the longest of b, or within a,
+        // its two longest trajectories.
+        let (la, lb) = match &b {
+            Some((c, _)) => (longest_two(&a).0, longest_two(c).0),
+            None => longest_two(&a),
+        };
+        metrics::check_memory(spec, la, lb, &format_args!("the longest pair of {a_name}"))?;
         let lanes = lane_setup(spec, &a, b.as_ref().map(|(c, _)| c));
         let extents = extents(spec, &a, b.as_ref().map(|(c, _)| c));
         Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells, lanes, polys, extents })

@@ -90,7 +90,10 @@ pub fn run(
     // are costly enough for the serial bookkeeping (sorting and scattering every pair) not to
     // show; a serial job that fits one chunk is grouped whole by the plain path.
     let weight = if ev.cheap_lanes() { 1 } else { 8 }; // EDwP: ~13 ns per cell, DTW's ~1.5
-    let grouped = ev.lanes_apply()
+    // A serial job with a pair longer than a chunk computes in a thread of its own (below).
+    let long_pair = serial && ev.max_pair_cells() > chunk_cells(ev);
+    let grouped = !long_pair
+        && ev.lanes_apply()
         && total <= GROUPED_MAX_PAIRS
         && cells * weight >= GROUPED_MIN_PAIR_CELLS * total
         && cells < n_jobs.max(1) as u64 * LANE_TASKS_PER_THREAD * chunk_cells(ev)
@@ -98,7 +101,7 @@ pub fn run(
     let result = if grouped {
         let pool = if serial { None } else { Some(pool(n_jobs)?) };
         run_grouped(pool.as_deref(), ev, &pairs, out, n_jobs, &ctl, poll)
-    } else if serial && ev.max_pair_cells() > chunk_cells(ev) {
+    } else if long_pair {
         // One pair may hold more work than a poll period: compute in a thread of its own while
         // this one polls and, on Ctrl-C, sets the flag the kernel checks inside the pair.
         drive(None, total, &ctl, poll, || {
@@ -426,11 +429,17 @@ fn drive(
     poll: &mut dyn FnMut(u64, u64) -> Result<()>,
     work: impl FnOnce() + Send,
 ) -> Result<()> {
-    let (tx, rx) = mpsc::channel::<()>();
+    // The worker sends its panic, if any, so that it reaches the caller with its own message.
+    let (tx, rx) = mpsc::channel::<Option<Box<dyn std::any::Any + Send>>>();
     let mut outcome = Ok(());
+    let mut panicked = None;
     let mut wait = || loop {
         match rx.recv_timeout(POLL_EVERY) {
-            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Ok(p) => {
+                panicked = p;
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if outcome.is_ok() {
                     if let Err(e) = poll(ctl.done.load(Ordering::Relaxed), total) {
@@ -442,8 +451,8 @@ fn drive(
         }
     };
     let job = move || {
-        work();
-        let _ = tx.send(());
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        let _ = tx.send(r.err());
     };
     match pool {
         Some(pool) => pool.in_place_scope(|scope| {
@@ -458,6 +467,9 @@ fn drive(
             wait();
             Ok(())
         })?,
+    }
+    if let Some(p) = panicked {
+        std::panic::resume_unwind(p);
     }
     outcome
 }

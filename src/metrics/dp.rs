@@ -141,7 +141,7 @@ pub fn memory_limit() -> Option<u64> {
 }
 
 /// 1234567890 -> "1.2 GB".
-fn human_bytes(b: f64) -> String {
+pub fn human_bytes(b: f64) -> String {
     const UNITS: [&str; 9] = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     let mut v = b;
     let mut u = 0;

@@ -174,6 +174,35 @@ pub fn dp_details(spec: &MetricSpec, a: Traj, b: Traj) -> Result<DpDetails> {
     }
 }
 
+/// Bytes of working memory a pair of n x m points may need beyond its two rows, for the metrics
+/// that hold whole n x m tables: exact Fréchet (vertex-segment distances both ways, their
+/// candidates and at most 8 n m passage values, 96 bytes a cell at worst) and traj-dist's
+/// Fréchet (three distance tables and the candidates, 48).
+fn working_bytes(spec: &MetricSpec, n: usize, m: usize) -> f64 {
+    let per_cell = match (spec.kind, spec.variant) {
+        (MetricKind::Frechet, Variant::TrajDist) => 48.0,
+        (MetricKind::Frechet, _) => 96.0,
+        _ => 0.0,
+    };
+    per_cell * n as f64 * m as f64
+}
+
+/// Refuses a pair whose working memory exceeds what the machine has: Linux would grant the
+/// allocation and the out-of-memory killer end the process once it is touched.
+pub fn check_memory(spec: &MetricSpec, n: usize, m: usize, label: &dyn std::fmt::Display) -> Result<()> {
+    let need = working_bytes(spec, n, m);
+    match dp::memory_limit() {
+        Some(limit) if need > limit as f64 => Err(Error::memory(format!(
+            "{label}: {} of {n} x {m} points may need {} of working memory; the memory here is {}. \
+             Shorten or simplify the trajectories",
+            spec.kind.name(),
+            dp::human_bytes(need),
+            dp::human_bytes(limit as f64)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Validates a single pair against the spec (values, dimensions, lengths).
 pub fn check_pair(spec: &MetricSpec, a: Traj, b: Traj) -> Result<()> {
     crate::traj::check_traj(a.coords, a.dim, "a")?;
@@ -186,6 +215,7 @@ pub fn check_pair(spec: &MetricSpec, a: Traj, b: Traj) -> Result<()> {
     }
     spec.check_traj(a.dim, a.len(), &"a")?;
     spec.check_traj(b.dim, b.len(), &"b")?;
+    check_memory(spec, a.len(), b.len(), &"a, b")?;
     if spec.kind == MetricKind::Sowd {
         sowd::Grid::over([a, b].into_iter(), spec.precision)?;
     }
