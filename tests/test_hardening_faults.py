@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import trajarena as ta
+from processes import cpu_ticks, finish, shm_files, tagged_pids
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find processes")
 
@@ -30,39 +31,6 @@ def _tagged_env():
     return tag, dict(os.environ, TRAJARENA_TEST_TAG=tag)
 
 
-def _tagged_pids(tag):
-    found = []
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/environ", "rb") as f:
-                if f"TRAJARENA_TEST_TAG={tag}".encode() in f.read():
-                    found.append(int(p))
-        except OSError:
-            pass
-    return found
-
-
-def _children(pid):
-    kids = []
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/stat", "rb") as f:
-                if int(f.read().rsplit(b")", 1)[1].split()[1]) == pid:
-                    kids.append(int(p))
-        except (OSError, ValueError, IndexError):
-            pass
-    return kids
-
-
-def _shm_files(pid):
-    d = "/dev/shm"
-    return [f for f in os.listdir(d) if "trajarena" in f and f"-{pid}-" in f] if os.path.isdir(d) else []
-
-
 def _start(tmp_path, body, *args, env=None):
     script = tmp_path / f"case_{uuid.uuid4().hex[:8]}.py"
     script.write_text(HEADER + body)
@@ -73,20 +41,6 @@ def _start(tmp_path, body, *args, env=None):
         proc.kill()
         pytest.fail(f"the child did not start: {line!r}\n{proc.stderr.read()[-3000:]}")
     return proc
-
-
-def _finish(proc, timeout):
-    """(stdout, stderr, seconds until exit); fails with the child's stacks if it hangs."""
-    t0 = time.monotonic()
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGUSR1)
-        time.sleep(1.0)
-        proc.kill()
-        out, err = proc.communicate()
-        pytest.fail(f"no exit within {timeout} s; Python stacks:\n{err[-4000:]}")
-    return out, err, time.monotonic() - t0
 
 
 # ---------------------------------------------------------------- 1. a worker dies
@@ -113,14 +67,14 @@ def test_a_killed_worker_fails_the_call_and_its_files_go(tmp_path, backend, meth
         workers = []
         while time.monotonic() < deadline:
             # the workers are the computing processes among the call's own (not trackers)
-            workers = [p for p in _tagged_pids(tag) if p != proc.pid and _cpu_ticks(p) > 20]
+            workers = [p for p in tagged_pids(f"TRAJARENA_TEST_TAG={tag}") if p != proc.pid and cpu_ticks(p) > 20]
             if workers:
                 break
             time.sleep(0.2)
         assert workers, "no worker started computing"
-        assert _shm_files(proc.pid), "the call should hold a shared arena"
+        assert shm_files(proc.pid), "the call should hold a shared arena"
         os.kill(workers[0], signal.SIGKILL)
-        out, err, elapsed = _finish(proc, timeout=30)
+        out, err, elapsed = finish(proc, timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -128,20 +82,11 @@ def test_a_killed_worker_fails_the_call_and_its_files_go(tmp_path, backend, meth
     assert proc.returncode != 0
     print(f"\n{backend}/{method}: raised {elapsed:.2f} s after the worker's death")
     assert elapsed < 5, elapsed
-    assert _shm_files(proc.pid) == []
+    assert shm_files(proc.pid) == []
     deadline = time.monotonic() + 10
-    while _tagged_pids(tag) and time.monotonic() < deadline:
+    while tagged_pids(f"TRAJARENA_TEST_TAG={tag}") and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _tagged_pids(tag) == [], "stray processes"
-
-
-def _cpu_ticks(pid):
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-    except (OSError, ValueError, IndexError):
-        return 0
+    assert tagged_pids(f"TRAJARENA_TEST_TAG={tag}") == [], "stray processes"
 
 
 # ---------------------------------------------------------------- 4. the caller is killed
@@ -153,22 +98,22 @@ def test_workers_exit_when_their_caller_is_killed(tmp_path, backend, sig):
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if [p for p in _tagged_pids(tag) if p != proc.pid and _cpu_ticks(p) > 20]:
+            if [p for p in tagged_pids(f"TRAJARENA_TEST_TAG={tag}") if p != proc.pid and cpu_ticks(p) > 20]:
                 break
             time.sleep(0.2)
         else:
             pytest.fail("no worker started computing")
-        started = _tagged_pids(tag)
+        started = tagged_pids(f"TRAJARENA_TEST_TAG={tag}")
         proc.send_signal(sig)
         proc.wait(timeout=10)
         t0 = time.monotonic()
-        while _tagged_pids(tag) and time.monotonic() - t0 < 15:
+        while tagged_pids(f"TRAJARENA_TEST_TAG={tag}") and time.monotonic() - t0 < 15:
             time.sleep(0.1)
-        left = _tagged_pids(tag)
+        left = tagged_pids(f"TRAJARENA_TEST_TAG={tag}")
     finally:
         if proc.poll() is None:
             proc.kill()
-        for p in _tagged_pids(tag):
+        for p in tagged_pids(f"TRAJARENA_TEST_TAG={tag}"):
             os.kill(p, signal.SIGKILL)
     print(f"\n{backend}: {len(started) - 1} processes gone {time.monotonic() - t0:.2f} s after the caller")
     assert left == [], f"still running 15 s after the caller died: {left}"
@@ -235,7 +180,7 @@ def test_ctrl_c_stops_one_long_pair(tmp_path, metric, params, how):
         time.sleep(1.5)
         assert proc.poll() is None, f"the pair finished before Ctrl-C: {proc.stdout.read()}"
         proc.send_signal(signal.SIGINT)
-        out, err, elapsed = _finish(proc, timeout=30)
+        out, err, elapsed = finish(proc, timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -273,7 +218,7 @@ if __name__ == "__main__":
         try:
             time.sleep(3.0)
             proc.send_signal(signal.SIGINT)
-            out, err, _ = _finish(proc, timeout=30)
+            out, err, _ = finish(proc, timeout=30)
         finally:
             if proc.poll() is None:
                 proc.kill()

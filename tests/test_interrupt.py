@@ -9,6 +9,7 @@ import time
 import uuid
 
 import pytest
+from processes import finish, shm_files as _shm_files, tagged_pids as _tagged_pids
 
 _LONG = """
 import faulthandler, signal, sys, numpy as np, trajarena as ta
@@ -26,25 +27,6 @@ if __name__ == "__main__":
 """
 
 
-def _tagged_pids(tag):
-    found = []
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/environ", "rb") as f:
-                if tag.encode() in f.read():
-                    found.append(int(p))
-        except OSError:
-            pass
-    return found
-
-
-def _shm_files(pid):
-    d = "/dev/shm"
-    return [f for f in os.listdir(d) if f.startswith("trajarena-") and f"-{pid}-" in f] if os.path.isdir(d) else []
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find worker processes")
 @pytest.mark.parametrize("backend", ["threads", "joblib", "multiprocessing"])
 def test_sigint_stops_a_long_pdist(tmp_path, backend):
@@ -58,17 +40,8 @@ def test_sigint_stops_a_long_pdist(tmp_path, backend):
         assert proc.stdout.readline().strip() == "started"
         time.sleep(3.0 if backend != "threads" else 1.0)  # let the workers get going
         assert proc.poll() is None, proc.stderr.read()
-        t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGUSR1)
-            time.sleep(1.0)
-            proc.kill()
-            out, err = proc.communicate()
-            pytest.fail(f"no exit 30 s after SIGINT; Python stacks:\n{err[-4000:]}")
-        elapsed = time.monotonic() - t0
+        out, err, elapsed = finish(proc, timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
