@@ -1,18 +1,27 @@
-//! Batch EDwP across pairs: `metrics::edwp`'s four passes per row, with every per-column value a
+//! Batch EDwP across pairs: `metrics::edwp`'s passes per row, with every per-column value a
 //! vector of LANES pairs instead of one number. A one-pair EDwP of two short trajectories
 //! (San Francisco's are about 10 points) spends much of its time in loop set-up and in the
 //! scalar remainders of its column loops; LANES pairs side by side fill every vector, and the
 //! serial scan of state PA runs LANES chains at once.
 //!
+//! The states are `metrics::edwp`'s (see its module doc): V, PA and PB per cell, the paper's
+//! recursion with the start of the remaining piece in the state, plus the extra states where a
+//! projection was clamped to the start of what is left of a segment. The extra states are
+//! handled lane by lane (a stack of extra PA states per lane, one list of extra PB states by
+//! column), only at the cells that have any or where the projections descend; the rest of the
+//! row stays on whole vectors.
+//!
 //! Exactness: each lane performs the one-pair kernel's operations in the same order on the same
-//! values, so results are bit-identical to `metrics::edwp::edwp` (the test below and
-//! tests/test_lanes.py check it). Lanes are padded past their own lengths by repeating their
-//! last vertex (what `edwp::vertex` does for a one-point trajectory); a lane's result is read at
-//! its own last row and column, which the padding cells never feed (the DP moves right and down
-//! only, and V at column l comes from column l - 1).
+//! values (the moves, extra states included, are `edwp::Geom`'s and `edwp::Cell`'s code), so
+//! results are bit-identical to `metrics::edwp::edwp` (the test below and tests/test_lanes.py
+//! check it). Lanes are padded past their own lengths by repeating their last vertex (what
+//! `edwp::vertex` does for a one-point trajectory); a lane's result is read at its own last row
+//! and column, which the padding cells never feed (the DP moves right and down only, and V at
+//! column l comes from column l - 1). Extra states are kept only inside a lane's own rows and
+//! columns, so padding costs no work on them.
 
 use super::lanes::{vmin, LANES, V};
-use crate::metrics::edwp::Cell;
+use crate::metrics::edwp::{at, grow, push, Cell, Extra, Geom};
 use crate::traj::Traj;
 
 /// Reusable buffers for one thread.
@@ -21,6 +30,11 @@ pub struct Scratch {
     rows: Vec<V>,
     cols: Vec<V>,
     work: Vec<V>,
+    /// Per lane, the extra PA states of the current column.
+    pa: [Vec<Extra>; LANES],
+    /// The extra PB states of the current row and of the next, by column (ascending).
+    pb: Vec<Extra>,
+    pb_next: Vec<Extra>,
 }
 
 #[inline(always)]
@@ -59,11 +73,27 @@ fn mul(a: V, b: V) -> V {
 const ZERO: V = [0.0; LANES];
 const INF: V = [f64::INFINITY; LANES];
 
+/// The lanes j where x[j] < y[j], as bits.
+#[inline(always)]
+fn below(x: V, y: V) -> u32 {
+    let mut m = 0;
+    for j in 0..LANES {
+        m |= ((x[j] < y[j]) as u32) << j;
+    }
+    m
+}
+
+/// Lane j of D lane vectors.
+#[inline(always)]
+fn lane<const D: usize>(x: &[V; D], j: usize) -> [f64; D] {
+    std::array::from_fn(|c| x[c][j])
+}
+
 /// Packs up to LANES trajectories' vertices lane-interleaved into `dst`: `len` vertices of D
 /// vectors, lane l repeating its last vertex past its own length (unused lanes copy lane 0).
 fn pack<const D: usize>(trajs: &[Traj], len: usize, dst: &mut Vec<V>) {
     dst.clear();
-    dst.resize(len * D, ZERO);
+    grow(dst, len * D, ZERO);
     for l in 0..LANES {
         let t = trajs.get(l).copied().unwrap_or(trajs[0]);
         let n = t.len();
@@ -98,10 +128,9 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     pack::<D>(rows, na + 1, &mut s.rows);
     pack::<D>(cols, w, &mut s.cols);
     let need = (2 * D + 22) * w;
-    if s.work.len() < need {
-        s.work.resize(need, ZERO);
-    }
+    grow(&mut s.work, need, ZERO);
     let mut rest = &mut s.work[..need];
+    let (pa_extra, mut pb_extra, mut pb_extra_next) = (&mut s.pa, &mut s.pb, &mut s.pb_next);
     let (rv, cv) = (&s.rows[..], &s.cols[..]);
     let bc = |c: usize, l: usize| cv[l * D + c];
     let db: [&mut [V]; D] = std::array::from_fn(|_| take(&mut rest, w));
@@ -132,8 +161,13 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     row_v.fill(INF);
     row_pb.fill(INF);
     row_v[0] = ZERO;
+    pb_extra.clear();
     let mut res = [0.0; LANES];
+    // The rows: one iteration per segment k of A (in every lane).
     for k in 0..na {
+        // The lanes whose own row k this is (unused lanes copy lane 0 and are not read); only they
+        // keep extra states.
+        let live = (0..out.len()).filter(|&j| k < na_l[j]).fold(0u32, |m, j| m | 1 << j);
         let (a0, a1) = (vertex(k), vertex(k + 1));
         let mut da = [ZERO; D];
         let mut len2_a = ZERO;
@@ -184,13 +218,7 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
             let (vv1, ta1, da1) = (&vv1[..n8], &ta1[..n8], &da1[..n8]);
             for i in 0..n8 {
                 let c = Cell {
-                    len_a: las[i],
-                    len_b: lbs[i],
-                    d11: vv1[i],
-                    t1: ta1[i],
-                    u1: ub1[i],
-                    dp_a: da1[i],
-                    dp_b: db1[i],
+                    g: Geom { len_a: las[i], len_b: lbs[i], d11: vv1[i], t1: ta1[i], u1: ub1[i], dp_a: da1[i], dp_b: db1[i] },
                     v: rv[i],
                     pb: rpb[i],
                     d_v: vv0[i],
@@ -202,10 +230,88 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
                 ([pr[i], pia[i], pib[i]], [vr[i], via[i], vib[i]]) = c.moves();
             }
         }
-        // Pass 3: the scan along the row for state PA.
+        // Lane j of cell (k, l), as edwp_rows's `geom`.
+        let geom = |l: usize, j: usize| Geom {
+            len_a: len_a[j],
+            len_b: len_b[l][j],
+            d11: vv_next[l + 1][j],
+            t1: ta[l + 1][j],
+            u1: ub_next[l][j],
+            dp_a: dist_a[l + 1][j],
+            dp_b: dist_b_next[l][j],
+        };
+        let b_at = |l: usize, j: usize| -> [f64; D] { std::array::from_fn(|c| bc(c, l)[j]) };
+        // Pass 2b: the extra PB states of row k by column, lane by lane, and those of row k + 1.
+        {
+            pb_extra_next.clear();
+            let mut i = 0;
+            for l in 0..nb {
+                let here = i < pb_extra.len() && pb_extra[i].col == l;
+                let descent = below(ub_next[l], ub[l]) & live;
+                if !here && descent == 0 {
+                    continue;
+                }
+                while i < pb_extra.len() && pb_extra[i].col == l {
+                    let j = pb_extra[i].lane;
+                    let mut o = [vb_rep[l][j], vb_ins_a[l][j], vb_ins_b[l][j]];
+                    if let Some(e) = geom(l, j).pb_extra::<D>(&pb_extra[i], &lane(&a1, j), &mut o) {
+                        if k + 1 < na_l[j] {
+                            push(pb_extra_next, e);
+                        }
+                    }
+                    [vb_rep[l][j], vb_ins_a[l][j], vb_ins_b[l][j]] = o;
+                    i += 1;
+                }
+                for j in (0..LANES).filter(|&j| descent >> j & 1 == 1) {
+                    if l < nb_l[j] && row_pb[l][j] < f64::INFINITY && k + 1 < na_l[j] {
+                        let t = ub[l][j];
+                        let p = at(b_at(l, j), std::array::from_fn(|c| db[c][l][j]), t);
+                        let from = Extra { col: l, lane: j, t, p, d: dist_b[l][j], c: row_pb[l][j] };
+                        push(pb_extra_next, geom(l, j).pb_stay::<D>(&from, &lane(&a1, j)));
+                    }
+                }
+            }
+            std::mem::swap(&mut pb_extra, &mut pb_extra_next);
+        }
+        // Pass 3: the scan along the row for state PA, and lane by lane for the extra PA states
+        // where a lane has any or its projections descend.
         row_pa[0] = INF;
+        let mut stacked = 0u32;
+        for st in pa_extra.iter_mut() {
+            st.clear();
+        }
         for l in 0..nb {
-            row_pa[l + 1] = vmin(vb_ins_a[l], add(row_pa[l], pa_ins_a[l]));
+            let mut x = vmin(vb_ins_a[l], add(row_pa[l], pa_ins_a[l]));
+            let descent = below(ta[l + 1], ta[l]) & live;
+            let todo = descent | stacked;
+            if todo != 0 {
+                for j in (0..LANES).filter(|&j| todo >> j & 1 == 1) {
+                    if l >= nb_l[j] {
+                        continue;
+                    }
+                    let (g, carry, b1) = (geom(l, j), l + 1 < nb_l[j], b_at(l + 1, j));
+                    let mut o = [vb_rep[l][j], x[j], vb_ins_b[l][j]];
+                    let st = &mut pa_extra[j];
+                    let mut n = 0;
+                    for i in 0..st.len() {
+                        if let Some(e) = g.pa_extra::<D>(&st[i], &b1, &mut o) {
+                            if carry {
+                                st[n] = e;
+                                n += 1;
+                            }
+                        }
+                    }
+                    st.truncate(n);
+                    if descent >> j & 1 == 1 && row_pa[l][j] < f64::INFINITY && carry {
+                        let t = ta[l][j];
+                        let from = Extra { col: l, lane: j, t, p: at(lane(&a0, j), lane(&da, j), t), d: dist_a[l][j], c: row_pa[l][j] };
+                        push(st, g.pa_stay::<D>(&from, &b1));
+                    }
+                    [vb_rep[l][j], x[j], vb_ins_b[l][j]] = o;
+                    stacked = if st.is_empty() { stacked & !(1 << j) } else { stacked | 1 << j };
+                }
+            }
+            row_pa[l + 1] = x;
         }
         // Pass 4: the row below.
         next_v[0] = INF;

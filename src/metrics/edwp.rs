@@ -1,35 +1,59 @@
 //! EDwP, edit distance with projections (Ranu et al., ICDE 2015), Euclidean.
 //!
-//! The paper's recursion edits the two polylines segment by segment. Its moves are
-//!  - replace: match the current segments, cost (d(s1, s2) + d(e1, e2)) * (|s1 e1| + |s2 e2|);
-//!  - insert into A: split A's current segment at p, the projection of B's current segment end
-//!    onto it, and match (s1, p) with B's segment; symmetrically insert into B.
-//! After an insert into A, B's segment is consumed and A continues from p on the same segment;
-//! p is determined by (A's segment, B's vertex), so the recursion is a dynamic programme over
-//! states (k, l, s): A on segment k, B on segment l, and s saying which side (if any) starts at
-//! a projection (of B_l onto A's segment k, or of A_k onto B's segment l). Projections are onto the
-//! whole segment, clamped to its ends. A one-point trajectory is one zero-length segment.
-//! The result is the cost of consuming both trajectories; it is not normalised.
+//! The paper's recursion edits the two polylines segment by segment. A state is what is left of
+//! each trajectory: the remaining piece [s, e] of its current segment and the segments after it.
+//! EDwP is 0 when neither has a segment left, infinite when only one has. Otherwise the best of
+//!  - replace: match the two pieces, cost (d(sa, sb) + d(ea, eb)) * (|sa ea| + |sb eb|); both go
+//!    on to their next segments;
+//!  - insert into A: split A's remaining piece at p, the projection of eb onto that piece (so p
+//!    never lies behind sa), match (sa, p) with B's piece at the same cost formula; B goes on to
+//!    its next segment, A continues from p on the same segment;
+//!  - insert into B: symmetrically.
+//! A one-point trajectory is one zero-length segment [p, p] (the paper would give infinity when
+//! exactly one trajectory has no segment). The result is not normalised.
+//!
+//! The state space. Write t_k(x) for the parameter of x projected on A's whole segment k, clamped
+//! to [0, 1] (points are a_k + t (a_(k+1) - a_k)), and u_l(x) likewise on B's segment l. The
+//! projection onto a piece [t0, 1] of a segment is the projection onto the line clamped to the
+//! piece, max(t0, t_k(x)). Replace leaves both trajectories at vertices, an insert into A leaves B
+//! at a vertex and an insert into B leaves A at one, so in every reachable state at least one side
+//! starts at a vertex. If A starts inside segment k with B at vertex b_l, a run of inserts into A
+//! brought it there from a_k (start 0) at some column j < l, and its start is the running maximum
+//! max(t_k(b_(j+1)), ..., t_k(b_l)), one of the values t_k(b_m), m <= l. So the states of cell
+//! (k, l) are
+//!  - V: both at vertices (a_k, b_l);
+//!  - PA: A at t = t_k(b_l), B at b_l: the runs whose maximum is their last projection;
+//!  - PB: B at u = u_l(a_k), A at a_k, symmetrically (runs of inserts into B down column l);
+//!  - extra PA states: A at a start t > t_k(b_l) left by an earlier b_m, B at b_l; extra PB
+//!    states likewise.
+//! States with the same start have the same future, so one cost per distinct start is exact.
+//! The extra PA states of a row form a stack: moving from column l to l + 1, those with
+//! t <= t_k(b_(l+1)) become that column's PA, the others stay, and PA of column l joins them
+//! when t_k(b_(l+1)) < t_k(b_l). The extra PB states of a column form one likewise, carried
+//! from row to row. There are as many extra states as strict descents of the projections, which
+//! trajectories that advance in the same direction rarely have; the worst case (a trajectory
+//! that runs backwards inside the other's long segments) holds O(n) of them per row or column.
 
 use crate::cpu::has_avx2;
 use crate::traj::Traj;
 
-// The states s: V, both start at vertices; PA, A starts at the projection of b_l on its
-// segment k; PB, B starts at the projection of a_k on its segment l.
+const INF: f64 = f64::INFINITY;
 
-/// The DP over (k, l, s), row by row (k: A's segment). Each row runs in four passes so that
-/// three of them vectorise across the columns l:
+/// The DP over the states above, row by row (k: A's segment). Each row runs in four passes, three
+/// of which vectorise across the columns l:
 ///  1. projections: b_l onto A's segment k (parameter ta, distance dist_a), a_(k+1) onto B's
 ///     segment l (ub_next, dist_b_next), and d(a_(k+1), b_l);
-///  2. for each cell, the cost of each of the 9 moves (3 states x replace / insert into A /
+///  2. for each cell, the cost of each of the 9 moves (V, PA, PB x replace / insert into A /
 ///     insert into B) and the best move out of states V and PB, which come from the row before;
-///  3. a scan along the row for state PA, the one state a cell passes to its right neighbour
-///     (insert into A keeps A's segment): the only serial step, one add and one min per cell;
+///     then (2b) the extra PB states, cell by cell where a column has any;
+///  3. a scan along the row for PA and the extra PA states, the states a cell passes to its
+///     right neighbour (insert into A keeps A's segment): the serial step, one add and one min
+///     per cell when the row has no extra state;
 ///  4. the moves out of PA joined to the row below.
-/// Lengths along a segment are its length times a difference of projection parameters (the
-/// points are s + t (e - s)), so a cell takes three square roots. Every projection is computed
-/// once per (vertex, segment), every distance once per cell; min is exact, so the order in which
-/// moves are joined does not change a result.
+/// Lengths along a segment are its length times a difference of projection parameters, so a cell
+/// takes three square roots (and one per extra state). Every projection is computed once per
+/// (vertex, segment), every distance once per cell; min is exact, so the order in which moves are
+/// joined does not change a result.
 pub fn edwp(a: Traj, b: Traj) -> f64 {
     let three = a.dim == 3;
     if has_avx2() {
@@ -84,29 +108,66 @@ fn take<'a>(rest: &mut &'a mut [f64], w: usize) -> &'a mut [f64] {
     head
 }
 
+/// Grows a scratch buffer to `need` values. A size the allocator refuses stops the call with a
+/// panic (a Python exception), not an abort of the process.
+pub(crate) fn grow<T: Clone>(v: &mut Vec<T>, need: usize, fill: T) {
+    if v.len() < need {
+        if v.try_reserve_exact(need - v.len()).is_err() {
+            panic!("EDwP: cannot allocate scratch for {need} values");
+        }
+        v.resize(need, fill);
+    }
+}
+
+/// Appends an extra state; as `grow`, a refused allocation panics instead of aborting.
+#[inline]
+pub(crate) fn push(v: &mut Vec<Extra>, e: Extra) {
+    if v.len() == v.capacity() && v.try_reserve(1).is_err() {
+        panic!("EDwP: cannot allocate {} extra states", v.len() + 1);
+    }
+    v.push(e);
+}
+
+/// Per-thread scratch of the one-pair kernel.
+struct Scratch {
+    buf: Vec<f64>,
+    /// The extra PA states of the current column (one stack per row).
+    pa: Vec<Extra>,
+    /// The extra PB states of the current row by column (ascending), and of the next row.
+    pb: Vec<Extra>,
+    pb_next: Vec<Extra>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> =
+        const { std::cell::Cell::new(Scratch { buf: Vec::new(), pa: Vec::new(), pb: Vec::new(), pb_next: Vec::new() }) };
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch { buf: Vec::new(), pa: Vec::new(), pb: Vec::new(), pb_next: Vec::new() }
+    }
+}
+
 #[inline(always)]
 fn edwp_in<const D: usize>(a: Traj, b: Traj) -> f64 {
     let na = (a.len() - 1).max(1);
     let nb = (b.len() - 1).max(1);
-    // One scratch buffer per thread, reused from pair to pair: every value is written before it
-    // is read, so it needs no clearing. It is taken out and put back rather than borrowed in a
+    // One scratch per thread, reused from pair to pair: every value is written before it is
+    // read, so it needs no clearing. It is taken out and put back rather than borrowed in a
     // closure: a closure would be compiled without the caller's AVX2 target features.
-    let mut buf = SCRATCH.take();
+    let mut s = SCRATCH.take();
     let need = (2 * D + 21) * (nb + 1);
-    if buf.len() < need {
-        buf.resize(need, 0.0);
-    }
-    let d = edwp_rows::<D>(a, b, na, nb, &mut buf[..need]);
-    SCRATCH.set(buf);
+    grow(&mut s.buf, need, 0.0);
+    let Scratch { buf, pa, pb, pb_next } = &mut s;
+    let d = edwp_rows::<D>(a, b, na, nb, &mut buf[..need], [pa, pb, pb_next]);
+    SCRATCH.set(s);
     d
 }
 
-thread_local! {
-    static SCRATCH: std::cell::Cell<Vec<f64>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
 #[inline(always)]
-fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [f64]) -> f64 {
+fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [f64], extra: [&mut Vec<Extra>; 3]) -> f64 {
+    let [pa_extra, mut pb_extra, mut pb_extra_next] = extra;
     let w = nb + 1;
     let mut rest = buf;
     // B as columns: coordinates, segment vectors, lengths and 1 / length^2 (0 for a point).
@@ -141,12 +202,15 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
     let (pa_rep, pa_ins_a, pa_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
     let bc: [&[f64]; D] = bc.each_ref().map(|x| &x[..]);
     let db: [&[f64]; D] = db.each_ref().map(|x| &x[..]);
+    let col = |x: &[&[f64]; D], l: usize| -> [f64; D] { std::array::from_fn(|c| x[c][l]) };
 
     let a0 = vertex::<D>(a, 0);
     project_on_b::<D>(&a0, &bc, &db, inv_len2_b, ub, dist_b, vv);
-    row_v.fill(f64::INFINITY);
-    row_pb.fill(f64::INFINITY);
+    row_v.fill(INF);
+    row_pb.fill(INF);
     row_v[0] = 0.0;
+    pb_extra.clear();
+    // The rows: one iteration per segment k of A.
     for k in 0..na {
         let (a0, a1) = (vertex::<D>(a, k), vertex::<D>(a, k + 1));
         let mut da = [0.0; D];
@@ -173,6 +237,15 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
             dist_a[l] = h2.sqrt();
         }
         project_on_b::<D>(&a1, &bc, &db, inv_len2_b, ub_next, dist_b_next, vv_next);
+        let geom = |l: usize| Geom {
+            len_a,
+            len_b: len_b[l],
+            d11: vv_next[l + 1],
+            t1: ta[l + 1],
+            u1: ub_next[l],
+            dp_a: dist_a[l + 1],
+            dp_b: dist_b_next[l],
+        };
         // Pass 2 (`Cell::moves`).
         {
             // Every slice exactly nb long, so the loop has no bounds checks and vectorises.
@@ -184,13 +257,7 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
             let (vr, via, vib) = (&mut vb_rep[..nb], &mut vb_ins_a[..nb], &mut vb_ins_b[..nb]);
             for l in 0..nb {
                 let c = Cell {
-                    len_a,
-                    len_b: lbs[l],
-                    d11: vv1[l],
-                    t1: ta1[l],
-                    u1: ub1[l],
-                    dp_a: da1[l],
-                    dp_b: db1[l],
+                    g: Geom { len_a, len_b: lbs[l], d11: vv1[l], t1: ta1[l], u1: ub1[l], dp_a: da1[l], dp_b: db1[l] },
                     v: rv[l],
                     pb: rpb[l],
                     d_v: vv0[l],
@@ -202,15 +269,67 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
                 ([pr[l], pia[l], pib[l]], [vr[l], via[l], vib[l]]) = c.moves();
             }
         }
-        // Pass 3: PA at (k, 0) is never reached; PA at (k, l + 1) comes from cell (k, l).
-        row_pa[0] = f64::INFINITY;
+        // Pass 2b: the extra PB states of row k, column by column (ascending), and those of row
+        // k + 1 (none past A's last segment).
+        {
+            let carry = k + 1 < na;
+            pb_extra_next.clear();
+            let mut i = 0;
+            for l in 0..nb {
+                let here = i < pb_extra.len() && pb_extra[i].col == l;
+                let descent = ub_next[l] < ub[l] && row_pb[l] < INF;
+                if !(here || descent) {
+                    continue;
+                }
+                let g = geom(l);
+                let mut out = [vb_rep[l], vb_ins_a[l], vb_ins_b[l]];
+                while i < pb_extra.len() && pb_extra[i].col == l {
+                    if let Some(e) = g.pb_extra::<D>(&pb_extra[i], &a1, &mut out) {
+                        if carry {
+                            push(pb_extra_next, e);
+                        }
+                    }
+                    i += 1;
+                }
+                [vb_rep[l], vb_ins_a[l], vb_ins_b[l]] = out;
+                if descent && carry {
+                    let from = Extra { col: l, lane: 0, t: ub[l], p: at(col(&bc, l), col(&db, l), ub[l]), d: dist_b[l], c: row_pb[l] };
+                    push(pb_extra_next, g.pb_stay::<D>(&from, &a1));
+                }
+            }
+            std::mem::swap(&mut pb_extra, &mut pb_extra_next);
+        }
+        // Pass 3: PA at (k, 0) is never reached; PA at (k, l + 1) comes from cell (k, l), and so
+        // do the extra PA states of column l + 1 (none at column nb, past B's last segment).
+        row_pa[0] = INF;
+        pa_extra.clear();
         for l in 0..nb {
-            row_pa[l + 1] = min(vb_ins_a[l], row_pa[l] + pa_ins_a[l]);
+            let mut x = min(vb_ins_a[l], row_pa[l] + pa_ins_a[l]);
+            if !pa_extra.is_empty() || ta[l + 1] < ta[l] {
+                let (g, carry, b1) = (geom(l), l + 1 < nb, col(&bc, l + 1));
+                let mut out = [vb_rep[l], x, vb_ins_b[l]];
+                let mut n = 0;
+                for i in 0..pa_extra.len() {
+                    if let Some(e) = g.pa_extra::<D>(&pa_extra[i], &b1, &mut out) {
+                        if carry {
+                            pa_extra[n] = e;
+                            n += 1;
+                        }
+                    }
+                }
+                pa_extra.truncate(n);
+                if ta[l + 1] < ta[l] && row_pa[l] < INF && carry {
+                    let from = Extra { col: l, lane: 0, t: ta[l], p: at(a0, da, ta[l]), d: dist_a[l], c: row_pa[l] };
+                    push(pa_extra, g.pa_stay::<D>(&from, &b1));
+                }
+                [vb_rep[l], x, vb_ins_b[l]] = out;
+            }
+            row_pa[l + 1] = x;
         }
         // Pass 4: the row below. V at (k + 1, l + 1) comes from the replace of (k, l); PB at
         // (k + 1, l) from its insert into B.
-        next_v[0] = f64::INFINITY;
-        next_pb[nb] = f64::INFINITY;
+        next_v[0] = INF;
+        next_pb[nb] = INF;
         for l in 0..nb {
             next_v[l + 1] = min(vb_rep[l], row_pa[l] + pa_rep[l]);
             next_pb[l] = min(vb_ins_b[l], row_pa[l] + pa_ins_b[l]);
@@ -224,11 +343,10 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
     row_v[nb]
 }
 
-/// What pass 2 needs of one cell (k, l). The remaining parts of a state's segments start at
-/// parameters (t0 on A's, u0 on B's): V (0, 0), PA (t_pa, 0), PB (0, u_pb); d_* is the distance
-/// between a state's starts. The lane kernel (`batch::edwp_lanes`) runs the same code per lane,
-/// so both give the same bits.
-pub(crate) struct Cell {
+/// The geometry of cell (k, l) that the moves need. Shared with the lane kernel
+/// (`batch::edwp_lanes`), which runs the same code per lane, so both give the same bits.
+#[derive(Clone, Copy)]
+pub(crate) struct Geom {
     pub len_a: f64,
     pub len_b: f64,
     /// d(a_(k+1), b_(l+1)), and the projections of b_(l+1) on A's segment and of a_(k+1) on B's
@@ -238,6 +356,13 @@ pub(crate) struct Cell {
     pub u1: f64,
     pub dp_a: f64,
     pub dp_b: f64,
+}
+
+/// What pass 2 needs of one cell (k, l). The remaining pieces of a state's segments start at
+/// parameters (t0 on A's, u0 on B's): V (0, 0), PA (t_pa, 0), PB (0, u_pb); d_* is the distance
+/// between a state's starts.
+pub(crate) struct Cell {
+    pub g: Geom,
     /// Costs of states V and PB at the cell (from the row before).
     pub v: f64,
     pub pb: f64,
@@ -248,26 +373,125 @@ pub(crate) struct Cell {
     pub t_pa: f64,
 }
 
+/// An extra state (see the module doc): one side starts inside its segment at parameter `t`
+/// (point `p`, its first D coordinates), the other at a vertex, `d` apart; `c` is its cost. Extra
+/// PB states record their column (and lane, in the lane kernel).
+#[derive(Clone, Copy)]
+pub(crate) struct Extra {
+    pub col: usize,
+    pub lane: usize,
+    pub t: f64,
+    pub p: [f64; 3],
+    pub d: f64,
+    pub c: f64,
+}
+
+/// s + t d, as pass 1 and `project_on_b` compute their projected points.
+#[inline(always)]
+pub(crate) fn at<const D: usize>(s: [f64; D], d: [f64; D], t: f64) -> [f64; 3] {
+    let mut p = [0.0; 3];
+    for c in 0..D {
+        p[c] = s[c] + t * d[c];
+    }
+    p
+}
+
+#[inline(always)]
+fn dist<const D: usize>(p: &[f64; 3], q: &[f64; D]) -> f64 {
+    let mut h2 = 0.0;
+    for c in 0..D {
+        let e = p[c] - q[c];
+        h2 += e * e;
+    }
+    h2.sqrt()
+}
+
+impl Geom {
+    /// The three moves out of a state whose remaining pieces start at t0 (A) and u0 (B), d0
+    /// apart: replace, insert into A (to the projection t1 of b_(l+1); valid when t1 >= t0),
+    /// insert into B (to u1; valid when u1 >= u0).
+    #[inline(always)]
+    pub(crate) fn mv(&self, d0: f64, t0: f64, u0: f64) -> [f64; 3] {
+        let Geom { len_a, len_b, d11, t1, u1, dp_a, dp_b } = *self;
+        let la = (1.0 - t0) * len_a;
+        let lb = (1.0 - u0) * len_b;
+        [
+            (d0 + d11) * (la + lb),
+            // insert into A: split at the projection of b_(l+1), consume B's piece
+            (d0 + dp_a) * ((t1 - t0) * len_a + lb),
+            // insert into B: split at the projection of a_(k+1), consume A's piece
+            (d0 + dp_b) * (la + (u1 - u0) * len_b),
+        ]
+    }
+
+    /// An insert into A from a state with A at `e.t` > t1 (B at b_l): the projection of b_(l+1)
+    /// is clamped to A's start, so the split-off piece has length 0 and A stays where it is.
+    /// The state it reaches, at column l + 1.
+    #[inline(always)]
+    pub(crate) fn pa_stay<const D: usize>(&self, e: &Extra, b1: &[f64; D]) -> Extra {
+        let d1 = dist::<D>(&e.p, b1);
+        Extra { d: d1, c: e.c + (e.d + d1) * self.len_b, ..*e }
+    }
+
+    /// The same for an insert into B from a state with B at `e.t` > u1 (A at a_k), reaching row
+    /// k + 1.
+    #[inline(always)]
+    pub(crate) fn pb_stay<const D: usize>(&self, e: &Extra, a1: &[f64; D]) -> Extra {
+        let d1 = dist::<D>(&e.p, a1);
+        Extra { d: d1, c: e.c + (e.d + d1) * self.len_a, ..*e }
+    }
+
+    /// The moves out of an extra PA state at (k, l): joins its replace, insert into A (when it
+    /// reaches PA at l + 1) and insert into B to `out` (the best of each so far), and returns the
+    /// extra state its insert into A reaches otherwise.
+    #[inline(always)]
+    pub(crate) fn pa_extra<const D: usize>(&self, e: &Extra, b1: &[f64; D], out: &mut [f64; 3]) -> Option<Extra> {
+        let m = self.mv(e.d, e.t, 0.0);
+        out[0] = min(out[0], e.c + m[0]);
+        out[2] = min(out[2], e.c + m[2]);
+        if e.t <= self.t1 {
+            out[1] = min(out[1], e.c + m[1]);
+            None
+        } else {
+            Some(self.pa_stay::<D>(e, b1))
+        }
+    }
+
+    /// The same for an extra PB state at (k, l); its insert into B reaches PB at (k + 1, l) or an
+    /// extra PB state there.
+    #[inline(always)]
+    pub(crate) fn pb_extra<const D: usize>(&self, e: &Extra, a1: &[f64; D], out: &mut [f64; 3]) -> Option<Extra> {
+        let m = self.mv(e.d, 0.0, e.t);
+        out[0] = min(out[0], e.c + m[0]);
+        out[1] = min(out[1], e.c + m[1]);
+        if e.t <= self.u1 {
+            out[2] = min(out[2], e.c + m[2]);
+            None
+        } else {
+            Some(self.pb_stay::<D>(e, a1))
+        }
+    }
+}
+
 impl Cell {
     /// (the moves out of PA: replace, insert into A, insert into B; the best of V's and PB's
-    /// same three moves).
+    /// same three moves). An insert whose projection falls behind the start (PA's into A when
+    /// t1 < t_pa, PB's into B when u1 < u_pb) reaches an extra state, not PA or PB: it is
+    /// infinite here, and passes 2b and 3 take it.
     #[inline(always)]
     pub(crate) fn moves(&self) -> ([f64; 3], [f64; 3]) {
-        let Cell { len_a, len_b, d11, t1, u1, dp_a, dp_b, .. } = *self;
-        let mv = |d0: f64, t0: f64, u0: f64| {
-            let la = (1.0 - t0) * len_a;
-            let lb = (1.0 - u0) * len_b;
-            [
-                (d0 + d11) * (la + lb),
-                // insert into A: split at the projection of b1, consume B's segment
-                (d0 + dp_a) * ((t1 - t0).abs() * len_a + lb),
-                // insert into B: split at the projection of a1, consume A's segment
-                (d0 + dp_b) * (la + (u1 - u0).abs() * len_b),
-            ]
-        };
-        let (from_v, from_pb) = (mv(self.d_v, 0.0, 0.0), mv(self.d_pb, 0.0, self.u_pb));
+        let g = &self.g;
+        let from_v = g.mv(self.d_v, 0.0, 0.0);
+        let mut from_pb = g.mv(self.d_pb, 0.0, self.u_pb);
+        if g.u1 < self.u_pb {
+            from_pb[2] = INF;
+        }
+        let mut from_pa = g.mv(self.d_pa, self.t_pa, 0.0);
+        if g.t1 < self.t_pa {
+            from_pa[1] = INF;
+        }
         let best = std::array::from_fn(|m| min(self.v + from_v[m], self.pb + from_pb[m]));
-        (mv(self.d_pa, self.t_pa, 0.0), best)
+        (from_pa, best)
     }
 }
 
@@ -305,5 +529,33 @@ fn project_on_b<const D: usize>(
             v2 += e * e;
         }
         vv[l] = v2.sqrt();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(a: &[f64], b: &[f64]) -> f64 {
+        edwp(Traj::new(a, 2), Traj::new(b, 2))
+    }
+
+    /// Values of the paper's recursion (tests/reference.py) where a projection would move back
+    /// behind the start of the remaining piece.
+    #[test]
+    fn projections_never_move_back() {
+        let (a, b) = ([1.0, 1.0, 2.0, 0.0, 0.0, 3.0, 0.0, 0.0], [0.0, 2.0, 3.0, 2.0]);
+        assert!((run(&a, &b) - 50.29669156057403).abs() < 1e-12);
+        assert!((run(&b, &a) - 50.29669156057403).abs() < 1e-12);
+        let (a, b) = ([0.0, 0.0, 10.0, 0.0], [0.0, 1.0, 6.0, 1.0, 3.0, 1.0, 10.0, 1.0]);
+        assert!((run(&a, &b) - 82.27188724235732).abs() < 1e-11);
+        assert!((run(&b, &a) - 82.27188724235732).abs() < 1e-11);
+    }
+
+    #[test]
+    fn one_point_is_a_zero_length_segment() {
+        // [p, p] against a segment: replace (d(p, s) + d(p, e)) * |s e|, or better.
+        assert_eq!(run(&[0.0, 0.0], &[0.0, 0.0]), 0.0);
+        assert_eq!(run(&[0.0, 0.0], &[0.0, 0.0, 4.0, 0.0]), 16.0);
     }
 }
