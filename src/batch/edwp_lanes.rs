@@ -4,24 +4,23 @@
 //! scalar remainders of its column loops; LANES pairs side by side fill every vector, and the
 //! serial scan of state PA runs LANES chains at once.
 //!
-//! The states are `metrics::edwp`'s (see its module doc): V, PA and PB per cell, the paper's
-//! recursion with the start of the remaining piece in the state, plus the extra states where a
-//! projection was clamped to the start of what is left of a segment. The extra states are
-//! handled lane by lane (a stack of extra PA states per lane, one list of extra PB states by
-//! column), only at the cells that have any or where the projections descend; the rest of the
-//! row stays on whole vectors.
+//! The states are `metrics::edwp`'s (see its module doc): V, PA and PB of each cell run on whole
+//! vectors of lanes; the extra states (where an insert's projection is clamped to the start of
+//! what is left of a segment) run one lane at a time in `edwp::Row`, the one-pair kernel's own
+//! code: a lane's extra PA states as chains along the row from the columns where they start,
+//! its extra PB states in a list updated row by row. The columns where some lane starts one are
+//! found with vector compares, and the scan of PA runs on whole vectors between them.
 //!
 //! Exactness: each lane performs the one-pair kernel's operations in the same order on the same
-//! values (the moves, extra states included, are `edwp::Geom`'s and `edwp::Cell`'s code), so
-//! results are bit-identical to `metrics::edwp::edwp` (the test below and tests/test_lanes.py
-//! check it). Lanes are padded past their own lengths by repeating their last vertex (what
-//! `edwp::vertex` does for a one-point trajectory); a lane's result is read at its own last row
-//! and column, which the padding cells never feed (the DP moves right and down only, and V at
-//! column l comes from column l - 1). Extra states are kept only inside a lane's own rows and
-//! columns, so padding costs no work on them.
+//! values (`edwp::Cell::moves` for the 9 moves, `edwp::Row` for the extra states), so results
+//! are bit-identical to `metrics::edwp::edwp` (the test below and tests/test_lanes.py check it).
+//! Lanes are padded past their own lengths by repeating their last vertex (what `edwp::vertex`
+//! does for a one-point trajectory); a lane's result is read at its own last row and column,
+//! which the padding cells never feed (the DP moves right and down only, and V at column l comes
+//! from column l - 1). A lane gets extra states only inside its own rows and columns.
 
 use super::lanes::{vmin, LANES, V};
-use crate::metrics::edwp::{at, grow, push, Cell, Extra, Geom};
+use crate::metrics::edwp::{grow, Cell, Extra, Geom, Row};
 use crate::traj::Traj;
 
 /// Reusable buffers for one thread.
@@ -30,11 +29,10 @@ pub struct Scratch {
     rows: Vec<V>,
     cols: Vec<V>,
     work: Vec<V>,
-    /// Per lane, the extra PA states of the current column.
-    pa: [Vec<Extra>; LANES],
-    /// The extra PB states of the current row and of the next, by column (ascending).
-    pb: Vec<Extra>,
-    pb_next: Vec<Extra>,
+    /// Each lane's extra PB states.
+    pb: [Vec<Extra>; LANES],
+    /// Columns where a row's PB or PA starts an extra state in some lane, with those lanes as bits.
+    starts: Vec<(u32, u32)>,
 }
 
 #[inline(always)]
@@ -73,20 +71,38 @@ fn mul(a: V, b: V) -> V {
 const ZERO: V = [0.0; LANES];
 const INF: V = [f64::INFINITY; LANES];
 
+/// Lanes as bits (bit j: lane j): the lanes' bools as bytes, gathered by one multiply (bit 0 of byte j
+/// lands on bit 56 + j, and no two products meet), where a shift and an or per lane compile
+/// to scalar code.
+#[inline(always)]
+fn bits(f: [bool; LANES]) -> u32 {
+    const { assert!(LANES == 8) };
+    let b: [u8; 8] = std::array::from_fn(|j| f[j] as u8);
+    (u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+}
+
 /// The lanes j where x[j] < y[j], as bits.
 #[inline(always)]
 fn below(x: V, y: V) -> u32 {
-    let mut m = 0;
-    for j in 0..LANES {
-        m |= ((x[j] < y[j]) as u32) << j;
-    }
-    m
+    bits(std::array::from_fn(|j| x[j] < y[j]))
 }
 
-/// Lane j of D lane vectors.
+/// The lanes j where f(j), as bits.
 #[inline(always)]
-fn lane<const D: usize>(x: &[V; D], j: usize) -> [f64; D] {
-    std::array::from_fn(|c| x[c][j])
+fn lanes_where(f: impl Fn(usize) -> bool) -> u32 {
+    bits(std::array::from_fn(f))
+}
+
+/// The lanes of `bits`, in order.
+#[inline(always)]
+fn each(mut bits: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let j = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            j
+        })
+    })
 }
 
 /// Packs up to LANES trajectories' vertices lane-interleaved into `dst`: `len` vertices of D
@@ -127,10 +143,12 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     let w = nb + 1;
     pack::<D>(rows, na + 1, &mut s.rows);
     pack::<D>(cols, w, &mut s.cols);
-    let need = (2 * D + 22) * w;
+    let need = (2 * D + 23) * w;
     grow(&mut s.work, need, ZERO);
     let mut rest = &mut s.work[..need];
-    let (pa_extra, mut pb_extra, mut pb_extra_next) = (&mut s.pa, &mut s.pb, &mut s.pb_next);
+    let pb_extra = &mut s.pb;
+    grow(&mut s.starts, w, (0, 0));
+    let starts = &mut s.starts[..w];
     let (rv, cv) = (&s.rows[..], &s.cols[..]);
     let bc = |c: usize, l: usize| cv[l * D + c];
     let db: [&mut [V]; D] = std::array::from_fn(|_| take(&mut rest, w));
@@ -154,6 +172,7 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     let (vb_rep, vb_ins_a, vb_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
     let (pa_rep, pa_ins_a, pa_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
     let len_a_rep = take(&mut rest, w);
+    let pend = take(&mut rest, w);
 
     let vertex = |k: usize| -> [V; D] { std::array::from_fn(|c| rv[k * D + c]) };
     let cols = Cols { bc: cv, db, inv_len2_b };
@@ -161,13 +180,15 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     row_v.fill(INF);
     row_pb.fill(INF);
     row_v[0] = ZERO;
-    pb_extra.clear();
+    for list in pb_extra.iter_mut() {
+        list.clear();
+    }
     let mut res = [0.0; LANES];
     // The rows: one iteration per segment k of A (in every lane).
     for k in 0..na {
         // The lanes whose own row k this is (unused lanes copy lane 0 and are not read); only they
-        // keep extra states.
-        let live = (0..out.len()).filter(|&j| k < na_l[j]).fold(0u32, |m, j| m | 1 << j);
+        // get extra states.
+        let live = lanes_where(|j| j < out.len() && k < na_l[j]);
         let (a0, a1) = (vertex(k), vertex(k + 1));
         let mut da = [ZERO; D];
         let mut len2_a = ZERO;
@@ -230,88 +251,76 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
                 ([pr[i], pia[i], pib[i]], [vr[i], via[i], vib[i]]) = c.moves();
             }
         }
-        // Lane j of cell (k, l), as edwp_rows's `geom`.
-        let geom = |l: usize, j: usize| Geom {
-            len_a: len_a[j],
-            len_b: len_b[l][j],
-            d11: vv_next[l + 1][j],
-            t1: ta[l + 1][j],
-            u1: ub_next[l][j],
-            dp_a: dist_a[l + 1][j],
-            dp_b: dist_b_next[l][j],
+        // The row as the extra states see it, one lane at a time (`edwp::Row`).
+        let row = Row::<D> {
+            stride: LANES,
+            len_a: &len_a,
+            a0: a0.as_flattened(),
+            da: da.as_flattened(),
+            a1: a1.as_flattened(),
+            bv: cv.as_flattened(),
+            db: db.map(|x| x.as_flattened()),
+            len_b: len_b.as_flattened(),
+            vv_next: vv_next.as_flattened(),
+            ta: ta.as_flattened(),
+            dist_a: dist_a.as_flattened(),
+            ub: ub.as_flattened(),
+            dist_b: dist_b.as_flattened(),
+            ub_next: ub_next.as_flattened(),
+            dist_b_next: dist_b_next.as_flattened(),
+            row_pb: row_pb.as_flattened(),
         };
-        let b_at = |l: usize, j: usize| -> [f64; D] { std::array::from_fn(|c| bc(c, l)[j]) };
-        // Pass 2b: the extra PB states of row k by column, lane by lane, and those of row k + 1.
-        {
-            pb_extra_next.clear();
-            let mut i = 0;
+        // Pass 2b: the extra PB states of the lanes that have any; then PB joins them where
+        // u_l(a_(k+1)) < u_l(a_k), in the lanes of a real cell (k, l) whose row k + 1 is real.
+        let keep = lanes_where(|j| k + 1 < na_l[j]);
+        let listed = lanes_where(|j| !pb_extra[j].is_empty());
+        for j in each(live & listed) {
+            let vb = [vb_rep.as_flattened_mut(), vb_ins_a.as_flattened_mut(), vb_ins_b.as_flattened_mut()];
+            row.pb_extra(j, &mut pb_extra[j], keep >> j & 1 == 1, vb);
+        }
+        if live & keep != 0 {
+            // The columns with any such lane first, without a branch per column.
+            let mut n = 0;
             for l in 0..nb {
-                let here = i < pb_extra.len() && pb_extra[i].col == l;
-                let descent = below(ub_next[l], ub[l]) & live;
-                if !here && descent == 0 {
-                    continue;
-                }
-                while i < pb_extra.len() && pb_extra[i].col == l {
-                    let j = pb_extra[i].lane;
-                    let mut o = [vb_rep[l][j], vb_ins_a[l][j], vb_ins_b[l][j]];
-                    if let Some(e) = geom(l, j).pb_extra::<D>(&pb_extra[i], &lane(&a1, j), &mut o) {
-                        if k + 1 < na_l[j] {
-                            push(pb_extra_next, e);
-                        }
-                    }
-                    [vb_rep[l][j], vb_ins_a[l][j], vb_ins_b[l][j]] = o;
-                    i += 1;
-                }
-                for j in (0..LANES).filter(|&j| descent >> j & 1 == 1) {
-                    if l < nb_l[j] && row_pb[l][j] < f64::INFINITY && k + 1 < na_l[j] {
-                        let t = ub[l][j];
-                        let p = at(b_at(l, j), std::array::from_fn(|c| db[c][l][j]), t);
-                        let from = Extra { col: l, lane: j, t, p, d: dist_b[l][j], c: row_pb[l][j] };
-                        push(pb_extra_next, geom(l, j).pb_stay::<D>(&from, &lane(&a1, j)));
-                    }
+                let b = below(ub_next[l], ub[l]) & below(row_pb[l], INF) & live & keep & lanes_where(|j| l < nb_l[j]);
+                starts[n] = (l as u32, b);
+                n += (b != 0) as usize;
+            }
+            for &(l, b) in &starts[..n] {
+                for j in each(b) {
+                    row.pb_push(j, l as usize, &mut pb_extra[j]);
                 }
             }
-            std::mem::swap(&mut pb_extra, &mut pb_extra_next);
         }
-        // Pass 3: the scan along the row for state PA, and lane by lane for the extra PA states
-        // where a lane has any or its projections descend.
+        // Pass 3: the scan along the row for state PA, and the extra PA states of the lanes where
+        // PA at column m starts one.
         row_pa[0] = INF;
-        let mut stacked = 0u32;
-        for st in pa_extra.iter_mut() {
-            st.clear();
+        pend.fill(INF);
+        // The columns m < nb - 1 where t_k(b_(m+1)) < t_k(b_m) in some lane, without a branch
+        // per column; the scan runs from one to the next in a loop of its own, where PA's costs
+        // stay in registers.
+        let mut n = 0;
+        for m in 1..nb.saturating_sub(1) {
+            let b = below(ta[m + 1], ta[m]) & live;
+            starts[n] = (m as u32, b);
+            n += (b != 0) as usize;
         }
-        for l in 0..nb {
-            let mut x = vmin(vb_ins_a[l], add(row_pa[l], pa_ins_a[l]));
-            let descent = below(ta[l + 1], ta[l]) & live;
-            let todo = descent | stacked;
-            if todo != 0 {
-                for j in (0..LANES).filter(|&j| todo >> j & 1 == 1) {
-                    if l >= nb_l[j] {
-                        continue;
-                    }
-                    let (g, carry, b1) = (geom(l, j), l + 1 < nb_l[j], b_at(l + 1, j));
-                    let mut o = [vb_rep[l][j], x[j], vb_ins_b[l][j]];
-                    let st = &mut pa_extra[j];
-                    let mut n = 0;
-                    for i in 0..st.len() {
-                        if let Some(e) = g.pa_extra::<D>(&st[i], &b1, &mut o) {
-                            if carry {
-                                st[n] = e;
-                                n += 1;
-                            }
-                        }
-                    }
-                    st.truncate(n);
-                    if descent >> j & 1 == 1 && row_pa[l][j] < f64::INFINITY && carry {
-                        let t = ta[l][j];
-                        let from = Extra { col: l, lane: j, t, p: at(lane(&a0, j), lane(&da, j), t), d: dist_a[l][j], c: row_pa[l][j] };
-                        push(st, g.pa_stay::<D>(&from, &b1));
-                    }
-                    [vb_rep[l][j], x[j], vb_ins_b[l][j]] = o;
-                    stacked = if st.is_empty() { stacked & !(1 << j) } else { stacked | 1 << j };
+        let mut l = 0;
+        for start in starts[..n].iter().map(Some).chain([None]) {
+            let m = start.map_or(nb, |&(m, _)| m as usize);
+            let mut x = row_pa[l];
+            for i in l..m {
+                x = vmin(vmin(vb_ins_a[i], pend[i + 1]), add(x, pa_ins_a[i]));
+                row_pa[i + 1] = x;
+            }
+            l = m;
+            if let Some(&(_, descent)) = start {
+                let x = row_pa[m];
+                let bits = descent & below(x, INF) & lanes_where(|j| m + 1 < nb_l[j]);
+                for j in each(bits) {
+                    row.pa_chain(j, nb_l[j], m, x[j], vb_rep.as_flattened_mut(), vb_ins_b.as_flattened_mut(), pend.as_flattened_mut());
                 }
             }
-            row_pa[l + 1] = x;
         }
         // Pass 4: the row below.
         next_v[0] = INF;
@@ -447,3 +456,4 @@ mod tests {
         }
     }
 }
+

@@ -1,59 +1,77 @@
-//! EDwP, edit distance with projections (Ranu et al., ICDE 2015), Euclidean.
+//! EDwP, edit distance with projections (Ranu et al., ICDE 2015), Euclidean: the paper's
+//! recursion, computed exactly.
 //!
-//! The paper's recursion edits the two polylines segment by segment. A state is what is left of
-//! each trajectory: the remaining piece [s, e] of its current segment and the segments after it.
-//! EDwP is 0 when neither has a segment left, infinite when only one has. Otherwise the best of
+//! The recursion edits the two polylines segment by segment. A state is what is left of each
+//! trajectory: the remaining piece [s, e] of its current segment and the segments after it.
+//! EDwP is 0 when neither has a segment left, infinite when only one has, and otherwise the
+//! best of
+//!
 //!  - replace: match the two pieces, cost (d(sa, sb) + d(ea, eb)) * (|sa ea| + |sb eb|); both go
 //!    on to their next segments;
 //!  - insert into A: split A's remaining piece at p, the projection of eb onto that piece (so p
 //!    never lies behind sa), match (sa, p) with B's piece at the same cost formula; B goes on to
 //!    its next segment, A continues from p on the same segment;
 //!  - insert into B: symmetrically.
+//!
 //! A one-point trajectory is one zero-length segment [p, p] (the paper would give infinity when
 //! exactly one trajectory has no segment). The result is not normalised.
 //!
-//! The state space. Write t_k(x) for the parameter of x projected on A's whole segment k, clamped
-//! to [0, 1] (points are a_k + t (a_(k+1) - a_k)), and u_l(x) likewise on B's segment l. The
-//! projection onto a piece [t0, 1] of a segment is the projection onto the line clamped to the
-//! piece, max(t0, t_k(x)). Replace leaves both trajectories at vertices, an insert into A leaves B
-//! at a vertex and an insert into B leaves A at one, so in every reachable state at least one side
-//! starts at a vertex. If A starts inside segment k with B at vertex b_l, a run of inserts into A
-//! brought it there from a_k (start 0) at some column j < l, and its start is the running maximum
-//! max(t_k(b_(j+1)), ..., t_k(b_l)), one of the values t_k(b_m), m <= l. So the states of cell
-//! (k, l) are
-//!  - V: both at vertices (a_k, b_l);
-//!  - PA: A at t = t_k(b_l), B at b_l: the runs whose maximum is their last projection;
-//!  - PB: B at u = u_l(a_k), A at a_k, symmetrically (runs of inserts into B down column l);
-//!  - extra PA states: A at a start t > t_k(b_l) left by an earlier b_m, B at b_l; extra PB
-//!    states likewise.
-//! States with the same start have the same future, so one cost per distinct start is exact.
-//! The extra PA states of a row form a stack: moving from column l to l + 1, those with
-//! t <= t_k(b_(l+1)) become that column's PA, the others stay, and PA of column l joins them
-//! when t_k(b_(l+1)) < t_k(b_l). The extra PB states of a column form one likewise, carried
-//! from row to row. There are as many extra states as strict descents of the projections, which
-//! trajectories that advance in the same direction rarely have; the worst case (a trajectory
-//! that runs backwards inside the other's long segments) holds O(n) of them per row or column.
+//! # States
+//!
+//! Points of A's segment k are a_k + t (a_(k+1) - a_k); t_k(x) is the parameter of x projected
+//! on the whole segment, clamped to [0, 1], and u_l(x) the same on B's segment l. Projected on a
+//! piece [t0, 1] of the segment, x lands at max(t0, t_k(x)): the projection on the line, clamped
+//! to the piece. Every move but an insert into A leaves A at a vertex, and every move but an
+//! insert into B leaves B at one, so in a reachable state at least one side starts at a vertex.
+//! While A is inside segment k, the only moves that keep it there are inserts into A, each of
+//! which takes B to its next vertex; so with B at b_l, A got there from a_k through inserts at
+//! columns j + 1, ..., l, and starts at the running maximum max(t_k(b_(j+1)), ..., t_k(b_l)).
+//! That is one of the t_k(b_m), m <= l, that exceed every later one up to l. The states of cell
+//! (k, l) are therefore
+//!
+//!  - V: A at a_k, B at b_l;
+//!  - PA: A at t_k(b_l), B at b_l (the maximum is the last projection);
+//!  - extra PA states: A at t_k(b_m) for an m < l with t_k(b_m) > t_k(b_i) for all m < i <= l,
+//!    B at b_l;
+//!  - PB and extra PB states: the same with the roles of A and B swapped (B inside segment l,
+//!    A at a_k, the running maxima of u_l(a_i) down column l).
+//!
+//! The value of a state depends on the state alone, and every move takes at least one segment
+//! (a DAG), so the minimum over paths of the sum of move costs, computed forward over all
+//! reachable states and all their moves, is the recursion's value; states with the same starts
+//! are the same state and keep one cost.
+//!
+//! An extra PA state comes from PA at (k, m) when t_k(b_(m+1)) < t_k(b_m) (its insert into A
+//! is clamped to its start, a split-off piece of length 0), keeps t = t_k(b_m) while the next
+//! projections fall behind it, and joins PA at the first column l with t_k(b_l) >= t. Its cost
+//! depends on no other state, so it is run along its columns as soon as PA at m is known
+//! (`Row::pa_chain`). Extra PB states run down their column, one row at a time (`Row::pb_extra`).
+//! There are as many as there are such runs of projections behind an earlier one, which
+//! trajectories advancing in the same direction have few of; at worst (one trajectory running
+//! back and forth inside the other's long segments) O(n) per row or column, O(n^3) time.
 
 use crate::cpu::has_avx2;
 use crate::traj::Traj;
 
 const INF: f64 = f64::INFINITY;
 
-/// The DP over the states above, row by row (k: A's segment). Each row runs in four passes, three
-/// of which vectorise across the columns l:
+/// The DP over the states above, row by row (k: A's segment). Each row runs in passes, three of
+/// which vectorise across the columns l:
+///
 ///  1. projections: b_l onto A's segment k (parameter ta, distance dist_a), a_(k+1) onto B's
 ///     segment l (ub_next, dist_b_next), and d(a_(k+1), b_l);
 ///  2. for each cell, the cost of each of the 9 moves (V, PA, PB x replace / insert into A /
 ///     insert into B) and the best move out of states V and PB, which come from the row before;
-///     then (2b) the extra PB states, cell by cell where a column has any;
-///  3. a scan along the row for PA and the extra PA states, the states a cell passes to its
-///     right neighbour (insert into A keeps A's segment): the serial step, one add and one min
-///     per cell when the row has no extra state;
+///     then (2b) the extra PB states;
+///  3. a scan along the row for PA, the state a cell passes to its right neighbour (insert into A
+///     keeps A's segment): the serial step, one add and two mins per cell, stopping where PA
+///     starts an extra PA state to run it;
 ///  4. the moves out of PA joined to the row below.
+///
 /// Lengths along a segment are its length times a difference of projection parameters, so a cell
-/// takes three square roots (and one per extra state). Every projection is computed once per
-/// (vertex, segment), every distance once per cell; min is exact, so the order in which moves are
-/// joined does not change a result.
+/// takes three square roots, and an extra state one for each cell it lives in. Every projection
+/// is computed once per (vertex, segment), every distance once per cell; min is exact, so the
+/// order in which moves are joined does not change a result.
 pub fn edwp(a: Traj, b: Traj) -> f64 {
     let three = a.dim == 3;
     if has_avx2() {
@@ -119,34 +137,16 @@ pub(crate) fn grow<T: Clone>(v: &mut Vec<T>, need: usize, fill: T) {
     }
 }
 
-/// Appends an extra state; as `grow`, a refused allocation panics instead of aborting.
-#[inline]
-pub(crate) fn push(v: &mut Vec<Extra>, e: Extra) {
-    if v.len() == v.capacity() && v.try_reserve(1).is_err() {
-        panic!("EDwP: cannot allocate {} extra states", v.len() + 1);
-    }
-    v.push(e);
-}
-
 /// Per-thread scratch of the one-pair kernel.
+#[derive(Default)]
 struct Scratch {
     buf: Vec<f64>,
-    /// The extra PA states of the current column (one stack per row).
-    pa: Vec<Extra>,
-    /// The extra PB states of the current row by column (ascending), and of the next row.
+    /// The extra PB states.
     pb: Vec<Extra>,
-    pb_next: Vec<Extra>,
 }
 
 thread_local! {
-    static SCRATCH: std::cell::Cell<Scratch> =
-        const { std::cell::Cell::new(Scratch { buf: Vec::new(), pa: Vec::new(), pb: Vec::new(), pb_next: Vec::new() }) };
-}
-
-impl Default for Scratch {
-    fn default() -> Self {
-        Scratch { buf: Vec::new(), pa: Vec::new(), pb: Vec::new(), pb_next: Vec::new() }
-    }
+    static SCRATCH: std::cell::Cell<Scratch> = const { std::cell::Cell::new(Scratch { buf: Vec::new(), pb: Vec::new() }) };
 }
 
 #[inline(always)]
@@ -157,27 +157,28 @@ fn edwp_in<const D: usize>(a: Traj, b: Traj) -> f64 {
     // read, so it needs no clearing. It is taken out and put back rather than borrowed in a
     // closure: a closure would be compiled without the caller's AVX2 target features.
     let mut s = SCRATCH.take();
-    let need = (2 * D + 21) * (nb + 1);
+    let need = (3 * D + 22) * (nb + 1);
     grow(&mut s.buf, need, 0.0);
-    let Scratch { buf, pa, pb, pb_next } = &mut s;
-    let d = edwp_rows::<D>(a, b, na, nb, &mut buf[..need], [pa, pb, pb_next]);
+    let d = edwp_rows::<D>(a, b, na, nb, &mut s.buf[..need], &mut s.pb);
     SCRATCH.set(s);
     d
 }
 
 #[inline(always)]
-fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [f64], extra: [&mut Vec<Extra>; 3]) -> f64 {
-    let [pa_extra, mut pb_extra, mut pb_extra_next] = extra;
+fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [f64], pb_extra: &mut Vec<Extra>) -> f64 {
     let w = nb + 1;
     let mut rest = buf;
-    // B as columns: coordinates, segment vectors, lengths and 1 / length^2 (0 for a point).
+    // B as columns: coordinates (by coordinate, and by vertex for `Row`), segment vectors,
+    // lengths and 1 / length^2 (0 for a point).
     let bc: [&mut [f64]; D] = std::array::from_fn(|_| take(&mut rest, w));
+    let bv = take(&mut rest, D * w);
     let db: [&mut [f64]; D] = std::array::from_fn(|_| take(&mut rest, w));
     let (len_b, inv_len2_b) = (take(&mut rest, w), take(&mut rest, w));
     for l in 0..w {
         let p = vertex::<D>(b, l);
         for c in 0..D {
             bc[c][l] = p[c];
+            bv[l * D + c] = p[c];
         }
     }
     for l in 0..nb {
@@ -195,14 +196,16 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
     let (mut ub_next, mut dist_b_next, mut vv_next) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
     let (ta, dist_a) = (take(&mut rest, w), take(&mut rest, w));
     // Costs by state: this row's (V and PB from the row before, PA from its own scan), the next
-    // row's V and PB, and the moves out of V and PB (best of the two) and out of PA (each).
+    // row's V and PB, and the moves out of V and PB (best of the two) and out of PA (each); the
+    // inserts into A of extra PA states, by the column of PA they reach.
     let (mut row_v, row_pa, mut row_pb) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
     let (mut next_v, mut next_pb) = (take(&mut rest, w), take(&mut rest, w));
     let (vb_rep, vb_ins_a, vb_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
     let (pa_rep, pa_ins_a, pa_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
+    let pend = take(&mut rest, w);
     let bc: [&[f64]; D] = bc.each_ref().map(|x| &x[..]);
     let db: [&[f64]; D] = db.each_ref().map(|x| &x[..]);
-    let col = |x: &[&[f64]; D], l: usize| -> [f64; D] { std::array::from_fn(|c| x[c][l]) };
+    let bv = &*bv;
 
     let a0 = vertex::<D>(a, 0);
     project_on_b::<D>(&a0, &bc, &db, inv_len2_b, ub, dist_b, vv);
@@ -237,15 +240,6 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
             dist_a[l] = h2.sqrt();
         }
         project_on_b::<D>(&a1, &bc, &db, inv_len2_b, ub_next, dist_b_next, vv_next);
-        let geom = |l: usize| Geom {
-            len_a,
-            len_b: len_b[l],
-            d11: vv_next[l + 1],
-            t1: ta[l + 1],
-            u1: ub_next[l],
-            dp_a: dist_a[l + 1],
-            dp_b: dist_b_next[l],
-        };
         // Pass 2 (`Cell::moves`).
         {
             // Every slice exactly nb long, so the loop has no bounds checks and vectorises.
@@ -269,62 +263,61 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
                 ([pr[l], pia[l], pib[l]], [vr[l], via[l], vib[l]]) = c.moves();
             }
         }
-        // Pass 2b: the extra PB states of row k, column by column (ascending), and those of row
-        // k + 1 (none past A's last segment).
-        {
-            let carry = k + 1 < na;
-            pb_extra_next.clear();
-            let mut i = 0;
-            for l in 0..nb {
-                let here = i < pb_extra.len() && pb_extra[i].col == l;
-                let descent = ub_next[l] < ub[l] && row_pb[l] < INF;
-                if !(here || descent) {
-                    continue;
-                }
-                let g = geom(l);
-                let mut out = [vb_rep[l], vb_ins_a[l], vb_ins_b[l]];
-                while i < pb_extra.len() && pb_extra[i].col == l {
-                    if let Some(e) = g.pb_extra::<D>(&pb_extra[i], &a1, &mut out) {
-                        if carry {
-                            push(pb_extra_next, e);
-                        }
-                    }
-                    i += 1;
-                }
-                [vb_rep[l], vb_ins_a[l], vb_ins_b[l]] = out;
-                if descent && carry {
-                    let from = Extra { col: l, lane: 0, t: ub[l], p: at(col(&bc, l), col(&db, l), ub[l]), d: dist_b[l], c: row_pb[l] };
-                    push(pb_extra_next, g.pb_stay::<D>(&from, &a1));
-                }
-            }
-            std::mem::swap(&mut pb_extra, &mut pb_extra_next);
+        let row = Row::<D> {
+            stride: 1,
+            len_a: std::slice::from_ref(&len_a),
+            a0: &a0,
+            da: &da,
+            a1: &a1,
+            bv,
+            db,
+            len_b,
+            vv_next,
+            ta,
+            dist_a,
+            ub,
+            dist_b,
+            ub_next,
+            dist_b_next,
+            row_pb,
+        };
+        // Pass 2b: the extra PB states, which become those of row k + 1 (none past A's last
+        // segment), and PB where u_l(a_(k+1)) < u_l(a_k) joins them.
+        let keep = k + 1 < na;
+        if !pb_extra.is_empty() {
+            row.pb_extra(0, pb_extra, keep, [vb_rep, vb_ins_a, vb_ins_b]);
         }
-        // Pass 3: PA at (k, 0) is never reached; PA at (k, l + 1) comes from cell (k, l), and so
-        // do the extra PA states of column l + 1 (none at column nb, past B's last segment).
-        row_pa[0] = INF;
-        pa_extra.clear();
-        for l in 0..nb {
-            let mut x = min(vb_ins_a[l], row_pa[l] + pa_ins_a[l]);
-            if !pa_extra.is_empty() || ta[l + 1] < ta[l] {
-                let (g, carry, b1) = (geom(l), l + 1 < nb, col(&bc, l + 1));
-                let mut out = [vb_rep[l], x, vb_ins_b[l]];
-                let mut n = 0;
-                for i in 0..pa_extra.len() {
-                    if let Some(e) = g.pa_extra::<D>(&pa_extra[i], &b1, &mut out) {
-                        if carry {
-                            pa_extra[n] = e;
-                            n += 1;
-                        }
-                    }
+        if keep {
+            for l in 0..nb {
+                if ub_next[l] < ub[l] && row_pb[l] < INF {
+                    row.pb_push(0, l, pb_extra);
                 }
-                pa_extra.truncate(n);
-                if ta[l + 1] < ta[l] && row_pa[l] < INF && carry {
-                    let from = Extra { col: l, lane: 0, t: ta[l], p: at(a0, da, ta[l]), d: dist_a[l], c: row_pa[l] };
-                    push(pa_extra, g.pa_stay::<D>(&from, &b1));
-                }
-                [vb_rep[l], x, vb_ins_b[l]] = out;
             }
-            row_pa[l + 1] = x;
+        }
+        // Pass 3: PA at (k, 0) is never reached; PA at (k, l + 1) comes from cell (k, l), and
+        // from the extra PA states that reach it (`pend`). An extra PA state starts where
+        // t_k(b_(m+1)) < t_k(b_m) and is run as soon as PA at m is known (`Row::pa_chain`).
+        row_pa[0] = INF;
+        pend.fill(INF);
+        let mut l = 0;
+        while l < nb {
+            // The next column m < nb - 1 where t_k(b_(m+1)) < t_k(b_m); the scan runs up to PA at
+            // m in a loop of its own, where PA's cost stays in a register.
+            let mut m = l + 1;
+            while m + 1 < nb && ta[m + 1] >= ta[m] {
+                m += 1;
+            }
+            let stop = m.min(nb);
+            let mut x = row_pa[l];
+            for i in l..stop {
+                // PA's cost from the left last, off the chain of serial dependences.
+                x = min(min(vb_ins_a[i], pend[i + 1]), x + pa_ins_a[i]);
+                row_pa[i + 1] = x;
+            }
+            l = stop;
+            if m + 1 < nb && row_pa[m] < INF {
+                row.pa_chain(0, nb, m, row_pa[m], vb_rep, vb_ins_b, pend);
+            }
         }
         // Pass 4: the row below. V at (k + 1, l + 1) comes from the replace of (k, l); PB at
         // (k + 1, l) from its insert into B.
@@ -343,8 +336,7 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
     row_v[nb]
 }
 
-/// The geometry of cell (k, l) that the moves need. Shared with the lane kernel
-/// (`batch::edwp_lanes`), which runs the same code per lane, so both give the same bits.
+/// The geometry of cell (k, l) that the moves need.
 #[derive(Clone, Copy)]
 pub(crate) struct Geom {
     pub len_a: f64,
@@ -360,7 +352,8 @@ pub(crate) struct Geom {
 
 /// What pass 2 needs of one cell (k, l). The remaining pieces of a state's segments start at
 /// parameters (t0 on A's, u0 on B's): V (0, 0), PA (t_pa, 0), PB (0, u_pb); d_* is the distance
-/// between a state's starts.
+/// between a state's starts. The lane kernel runs the same code per lane, so both give the same
+/// bits.
 pub(crate) struct Cell {
     pub g: Geom,
     /// Costs of states V and PB at the cell (from the row before).
@@ -371,39 +364,6 @@ pub(crate) struct Cell {
     pub u_pb: f64,
     pub d_pa: f64,
     pub t_pa: f64,
-}
-
-/// An extra state (see the module doc): one side starts inside its segment at parameter `t`
-/// (point `p`, its first D coordinates), the other at a vertex, `d` apart; `c` is its cost. Extra
-/// PB states record their column (and lane, in the lane kernel).
-#[derive(Clone, Copy)]
-pub(crate) struct Extra {
-    pub col: usize,
-    pub lane: usize,
-    pub t: f64,
-    pub p: [f64; 3],
-    pub d: f64,
-    pub c: f64,
-}
-
-/// s + t d, as pass 1 and `project_on_b` compute their projected points.
-#[inline(always)]
-pub(crate) fn at<const D: usize>(s: [f64; D], d: [f64; D], t: f64) -> [f64; 3] {
-    let mut p = [0.0; 3];
-    for c in 0..D {
-        p[c] = s[c] + t * d[c];
-    }
-    p
-}
-
-#[inline(always)]
-fn dist<const D: usize>(p: &[f64; 3], q: &[f64; D]) -> f64 {
-    let mut h2 = 0.0;
-    for c in 0..D {
-        let e = p[c] - q[c];
-        h2 += e * e;
-    }
-    h2.sqrt()
 }
 
 impl Geom {
@@ -424,52 +384,13 @@ impl Geom {
         ]
     }
 
-    /// An insert into A from a state with A at `e.t` > t1 (B at b_l): the projection of b_(l+1)
-    /// is clamped to A's start, so the split-off piece has length 0 and A stays where it is.
-    /// The state it reaches, at column l + 1.
+    /// The cost after an insert along an extra state's own segment whose projection is clamped
+    /// to the state's start: the split-off piece has length 0 and the other side's whole
+    /// segment is matched against the start point, d0 and then d1 from it. `A`: the extra state
+    /// is A's (inside A's segment, B at b_l), else B's (inside B's, A at a_k).
     #[inline(always)]
-    pub(crate) fn pa_stay<const D: usize>(&self, e: &Extra, b1: &[f64; D]) -> Extra {
-        let d1 = dist::<D>(&e.p, b1);
-        Extra { d: d1, c: e.c + (e.d + d1) * self.len_b, ..*e }
-    }
-
-    /// The same for an insert into B from a state with B at `e.t` > u1 (A at a_k), reaching row
-    /// k + 1.
-    #[inline(always)]
-    pub(crate) fn pb_stay<const D: usize>(&self, e: &Extra, a1: &[f64; D]) -> Extra {
-        let d1 = dist::<D>(&e.p, a1);
-        Extra { d: d1, c: e.c + (e.d + d1) * self.len_a, ..*e }
-    }
-
-    /// The moves out of an extra PA state at (k, l): joins its replace, insert into A (when it
-    /// reaches PA at l + 1) and insert into B to `out` (the best of each so far), and returns the
-    /// extra state its insert into A reaches otherwise.
-    #[inline(always)]
-    pub(crate) fn pa_extra<const D: usize>(&self, e: &Extra, b1: &[f64; D], out: &mut [f64; 3]) -> Option<Extra> {
-        let m = self.mv(e.d, e.t, 0.0);
-        out[0] = min(out[0], e.c + m[0]);
-        out[2] = min(out[2], e.c + m[2]);
-        if e.t <= self.t1 {
-            out[1] = min(out[1], e.c + m[1]);
-            None
-        } else {
-            Some(self.pa_stay::<D>(e, b1))
-        }
-    }
-
-    /// The same for an extra PB state at (k, l); its insert into B reaches PB at (k + 1, l) or an
-    /// extra PB state there.
-    #[inline(always)]
-    pub(crate) fn pb_extra<const D: usize>(&self, e: &Extra, a1: &[f64; D], out: &mut [f64; 3]) -> Option<Extra> {
-        let m = self.mv(e.d, 0.0, e.t);
-        out[0] = min(out[0], e.c + m[0]);
-        out[1] = min(out[1], e.c + m[1]);
-        if e.t <= self.u1 {
-            out[2] = min(out[2], e.c + m[2]);
-            None
-        } else {
-            Some(self.pb_stay::<D>(e, a1))
-        }
+    fn stay<const A: bool>(&self, c: f64, d0: f64, d1: f64) -> f64 {
+        c + (d0 + d1) * if A { self.len_b } else { self.len_a }
     }
 }
 
@@ -477,7 +398,7 @@ impl Cell {
     /// (the moves out of PA: replace, insert into A, insert into B; the best of V's and PB's
     /// same three moves). An insert whose projection falls behind the start (PA's into A when
     /// t1 < t_pa, PB's into B when u1 < u_pb) reaches an extra state, not PA or PB: it is
-    /// infinite here, and passes 2b and 3 take it.
+    /// infinite here, and `Row` takes it.
     #[inline(always)]
     pub(crate) fn moves(&self) -> ([f64; 3], [f64; 3]) {
         let g = &self.g;
@@ -492,6 +413,168 @@ impl Cell {
         }
         let best = std::array::from_fn(|m| min(self.v + from_v[m], self.pb + from_pb[m]));
         (from_pa, best)
+    }
+}
+
+/// p's distance to q.
+#[inline(always)]
+fn dist<const D: usize>(p: &[f64; D], q: &[f64; D]) -> f64 {
+    let mut h2 = 0.0;
+    for c in 0..D {
+        let e = p[c] - q[c];
+        h2 += e * e;
+    }
+    h2.sqrt()
+}
+
+/// s + t d, as pass 1 and `project_on_b` compute their projected points.
+#[inline(always)]
+fn at<const D: usize>(s: [f64; D], d: [f64; D], t: f64) -> [f64; D] {
+    std::array::from_fn(|c| s[c] + t * d[c])
+}
+
+/// An extra PB state: B inside its segment `col` at parameter t (point p, its first D
+/// coordinates), A at a_k, d apart; cost c.
+#[derive(Clone, Copy)]
+pub(crate) struct Extra {
+    col: usize,
+    t: f64,
+    p: [f64; 3],
+    d: f64,
+    c: f64,
+}
+
+/// Row k as the extra states see it: the one-pair kernel's per-column slices (stride 1, lane 0),
+/// or the lane kernel's (stride LANES: lane j of column l at l * LANES + j; B's vertices at
+/// (l * D + c) * LANES + j; A's vertices at c * LANES + j). The extra states run here, one pair
+/// (lane) at a time, with the same code for both kernels, so both give the same bits.
+pub(crate) struct Row<'a, const D: usize> {
+    pub stride: usize,
+    /// Per lane: the length of A's segment k; a_k, a_(k+1) - a_k and a_(k+1).
+    pub len_a: &'a [f64],
+    pub a0: &'a [f64],
+    pub da: &'a [f64],
+    pub a1: &'a [f64],
+    pub bv: &'a [f64],
+    pub db: [&'a [f64]; D],
+    pub len_b: &'a [f64],
+    pub vv_next: &'a [f64],
+    pub ta: &'a [f64],
+    pub dist_a: &'a [f64],
+    pub ub: &'a [f64],
+    pub dist_b: &'a [f64],
+    pub ub_next: &'a [f64],
+    pub dist_b_next: &'a [f64],
+    pub row_pb: &'a [f64],
+}
+
+impl<const D: usize> Row<'_, D> {
+    /// Where lane j's value of column l is.
+    #[inline(always)]
+    fn ix(&self, l: usize, j: usize) -> usize {
+        l * self.stride + j
+    }
+
+    #[inline(always)]
+    fn geom(&self, l: usize, j: usize) -> Geom {
+        let (i, i1) = (self.ix(l, j), self.ix(l + 1, j));
+        Geom {
+            len_a: self.len_a[j],
+            len_b: self.len_b[i],
+            d11: self.vv_next[i1],
+            t1: self.ta[i1],
+            u1: self.ub_next[i],
+            dp_a: self.dist_a[i1],
+            dp_b: self.dist_b_next[i],
+        }
+    }
+
+    /// Lane j's point c * stride + j of `x` (A's vertices).
+    #[inline(always)]
+    fn a(&self, x: &[f64], j: usize) -> [f64; D] {
+        std::array::from_fn(|c| x[c * self.stride + j])
+    }
+
+    /// B's vertex l.
+    #[inline(always)]
+    fn b(&self, l: usize, j: usize) -> [f64; D] {
+        std::array::from_fn(|c| self.bv[(l * D + c) * self.stride + j])
+    }
+
+    /// The extra PA state that PA at (k, m) (cost x) becomes when t_k(b_(m+1)) < t_k(b_m), in
+    /// lane j whose B has nb segments: A stays at t = t_k(b_m) (point p) while the projections of
+    /// the next vertices of B fall behind it, each insert into A matching B's whole segment
+    /// against p. It depends on no other state, so it is run to its end at once: its replace and
+    /// insert into B at each of its columns are joined to `vb_rep` and `vb_ins_b`, and its insert
+    /// into A that reaches PA (at the first column whose projection is at t or beyond) to
+    /// `pend`. It ends there or at column nb - 1 (past it B has no segment).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    pub(crate) fn pa_chain(&self, j: usize, nb: usize, m: usize, x: f64, vb_rep: &mut [f64], vb_ins_b: &mut [f64], pend: &mut [f64]) {
+        let t = self.ta[self.ix(m, j)];
+        let p = at(self.a(self.a0, j), self.a(self.da, j), t);
+        let mut l = m + 1;
+        let mut d = dist(&p, &self.b(l, j));
+        let mut c = self.geom(m, j).stay::<true>(x, self.dist_a[self.ix(m, j)], d);
+        loop {
+            let g = self.geom(l, j);
+            let mv = g.mv(d, t, 0.0);
+            let i = self.ix(l, j);
+            vb_rep[i] = min(vb_rep[i], c + mv[0]);
+            vb_ins_b[i] = min(vb_ins_b[i], c + mv[2]);
+            if t <= g.t1 {
+                let i1 = self.ix(l + 1, j);
+                pend[i1] = min(pend[i1], c + mv[1]);
+                return;
+            }
+            if l + 1 >= nb {
+                return;
+            }
+            let d1 = dist(&p, &self.b(l + 1, j));
+            c = g.stay::<true>(c, d, d1);
+            d = d1;
+            l += 1;
+        }
+    }
+
+    /// Lane j's extra PB states of row k (`list`): joins their moves to `vb` (replace, insert
+    /// into A, insert into B); those whose insert into B stays on B's segment (the projection of
+    /// a_(k+1) falls behind their start) become extra PB states of row k + 1, if `keep`.
+    #[inline(never)]
+    pub(crate) fn pb_extra(&self, j: usize, list: &mut Vec<Extra>, keep: bool, vb: [&mut [f64]; 3]) {
+        let [vb_rep, vb_ins_a, vb_ins_b] = vb;
+        let a1 = self.a(self.a1, j);
+        let mut n = 0;
+        for e in 0..list.len() {
+            let Extra { col, t, p, d, c } = list[e];
+            let p: [f64; D] = std::array::from_fn(|c| p[c]);
+            let g = self.geom(col, j);
+            let mv = g.mv(d, 0.0, t);
+            let d1 = dist(&p, &a1);
+            let i = self.ix(col, j);
+            vb_rep[i] = min(vb_rep[i], c + mv[0]);
+            vb_ins_a[i] = min(vb_ins_a[i], c + mv[1]);
+            let moves_on = t <= g.u1;
+            vb_ins_b[i] = min(vb_ins_b[i], if moves_on { c + mv[2] } else { INF });
+            list[n] = Extra { d: d1, c: g.stay::<false>(c, d, d1), ..list[e] };
+            n += (!moves_on && keep) as usize;
+        }
+        list.truncate(n);
+    }
+
+    /// PB at (k, l) in lane j, where u_l(a_(k+1)) < u_l(a_k): its insert into B stays at its
+    /// start, an extra PB state of row k + 1 added to `list`.
+    #[inline(never)]
+    pub(crate) fn pb_push(&self, j: usize, l: usize, list: &mut Vec<Extra>) {
+        let i = self.ix(l, j);
+        let t = self.ub[i];
+        let p = at(self.b(l, j), std::array::from_fn(|c| self.db[c][i]), t);
+        let d1 = dist(&p, &self.a(self.a1, j));
+        let c = self.geom(l, j).stay::<false>(self.row_pb[i], self.dist_b[i], d1);
+        if list.len() == list.capacity() && list.try_reserve(1).is_err() {
+            panic!("EDwP: cannot allocate {} extra states", list.len() + 1);
+        }
+        list.push(Extra { col: l, t, p: std::array::from_fn(|c| if c < D { p[c] } else { 0.0 }), d: d1, c });
     }
 }
 
