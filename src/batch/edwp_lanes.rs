@@ -281,8 +281,10 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
         if live & keep != 0 {
             // The columns with any such lane first, without a branch per column.
             let mut n = 0;
+            let on: [bool; LANES] = std::array::from_fn(|j| (live & keep) >> j & 1 == 1);
             for l in 0..nb {
-                let b = below(ub_next[l], ub[l]) & below(row_pb[l], INF) & live & keep & lanes_where(|j| l < nb_l[j]);
+                let (u, u1, pb) = (ub[l], ub_next[l], row_pb[l]);
+                let b = bits(std::array::from_fn(|j| on[j] & (u1[j] < u[j]) & (pb[j] < f64::INFINITY) & (l < nb_l[j])));
                 starts[n] = (l as u32, b);
                 n += (b != 0) as usize;
             }

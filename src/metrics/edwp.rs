@@ -540,7 +540,7 @@ impl<const D: usize> Row<'_, D> {
     /// Lane j's extra PB states of row k (`list`): joins their moves to `vb` (replace, insert
     /// into A, insert into B); those whose insert into B stays on B's segment (the projection of
     /// a_(k+1) falls behind their start) become extra PB states of row k + 1, if `keep`.
-    #[inline(never)]
+    #[inline(always)]
     pub(crate) fn pb_extra(&self, j: usize, list: &mut Vec<Extra>, keep: bool, vb: [&mut [f64]; 3]) {
         let [vb_rep, vb_ins_a, vb_ins_b] = vb;
         let a1 = self.a(self.a1, j);
@@ -564,7 +564,7 @@ impl<const D: usize> Row<'_, D> {
 
     /// PB at (k, l) in lane j, where u_l(a_(k+1)) < u_l(a_k): its insert into B stays at its
     /// start, an extra PB state of row k + 1 added to `list`.
-    #[inline(never)]
+    #[inline(always)]
     pub(crate) fn pb_push(&self, j: usize, l: usize, list: &mut Vec<Extra>) {
         let i = self.ix(l, j);
         let t = self.ub[i];
