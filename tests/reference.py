@@ -242,7 +242,17 @@ def frechet(P, Q):
 
 # ---------------------------------------------------------------- EDwP
 def edwp(a, b):
-    """The recursion of Ranu et al. with projections, memoised on (segment, start point)."""
+    """The recursion of Ranu et al. (ICDE 2015), memoised on (segment, start point) of both
+    trajectories. A state is what is left of each: the remaining piece (s, e) of its current
+    segment and the segments after it. Moves, with rep = d(sa, sb) + d(ea', eb') and
+    cov = |sa ea'| + |sb eb'| for the two pieces matched:
+      - replace: match (sa, ea) with (sb, eb); both go on to their next segments;
+      - insert into A: split A's remaining piece at p, the projection of eb onto that piece
+        (clamped to it: p never lies behind sa), match (sa, p) with (sb, eb); A goes on from p
+        on the same segment, B to its next segment;
+      - insert into B: symmetrically.
+    0 when both are consumed, infinity when only one is. A one-point trajectory is one
+    zero-length segment [p, p]."""
     A = [tuple(map(float, p)) for p in a]
     B = [tuple(map(float, p)) for p in b]
     if len(A) == 1:
@@ -251,6 +261,7 @@ def edwp(a, b):
         B = B * 2
 
     def proj(p, s, e):
+        """The point of the segment [s, e] nearest p."""
         s, e, p = map(np.asarray, (s, e, p))
         d = e - s
         L = float(d @ d)
@@ -265,9 +276,9 @@ def edwp(a, b):
             return math.inf
         ea, eb = A[k + 1], B[l + 1]
         best = go(k + 1, A[k + 1], l + 1, B[l + 1]) + (eucl(sa, sb) + eucl(ea, eb)) * (eucl(sa, ea) + eucl(sb, eb))
-        p = proj(eb, A[k], ea)  # split A's segment at the projection of B's segment end
+        p = proj(eb, sa, ea)  # on A's remaining piece
         best = min(best, go(k, p, l + 1, B[l + 1]) + (eucl(sa, sb) + eucl(p, eb)) * (eucl(sa, p) + eucl(sb, eb)))
-        q = proj(ea, B[l], eb)
+        q = proj(ea, sb, eb)  # on B's remaining piece
         best = min(best, go(k + 1, A[k + 1], l, q) + (eucl(sa, sb) + eucl(ea, q)) * (eucl(sa, ea) + eucl(sb, q)))
         return best
 

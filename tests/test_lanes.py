@@ -194,6 +194,9 @@ def test_edwp_lanes_bit_identical(dim):
     X[2] = X[2][:1]
     X[3] = np.repeat(X[3], 2, axis=0)
     X[4] = np.vstack([X[5][-1:], X[4]])
+    # Back and forth: projections that fall behind the start of what is left of a segment.
+    X[6] = X[7][::-1].copy()
+    X[8] = np.repeat(X[9][:, :1], dim, axis=1) * np.resize([1.0, -0.5, 0.8, -0.2], (len(X[9]), 1))
     want = _pairs_single(X, ta.edwp)
     for n_jobs in (1, 2):
         assert np.array_equal(ta.pdist(X, "edwp", n_jobs=n_jobs), want)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 import trajarena as ta
 
 import reference as ref
-from strategies import lonlat, pair
+from strategies import lonlat, pair, trajs
 
 RTOL = 1e-12
 
@@ -129,11 +129,51 @@ def test_frechet_compat_differs_from_exact(oracle):
         assert exact[k] == pytest.approx(ref.frechet(rw[i], rw[j]), rel=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(pair(max_len=8))
 def test_edwp(ab):
     a, b = ab
-    close(ta.edwp(a, b), ref.edwp(a, b), 1e-11)
+    close(ta.edwp(a, b), ref.edwp(a, b), 1e-9, scale=magnitude(a, b) ** 2)
+
+
+@st.composite
+def backtracking_pair(draw):
+    """a, and b visiting points near a's segments in an order that goes back and forth, so that
+    projections onto a segment descend and the insert moves clamp them to the remaining piece."""
+    d = draw(st.sampled_from([2, 3]))
+    a = draw(trajs(d, 1, 6))
+    nseg = max(len(a) - 1, 1)
+    m = draw(st.integers(1, 8))
+    b = []
+    for _ in range(m):
+        k = draw(st.integers(0, nseg - 1))
+        s = draw(st.sampled_from([0.0, 0.25, 0.5, 1.0]) | st.floats(0, 1))
+        e = a[min(k + 1, len(a) - 1)]
+        noise = np.array([draw(st.integers(-3000, 3000)) / 1e3 for _ in range(d)])
+        b.append(a[k] + s * (e - a[k]) + noise)
+    b = np.array(b)
+    return (b, a) if draw(st.booleans()) else (a, b)
+
+
+@settings(max_examples=80, deadline=None)
+@given(backtracking_pair())
+def test_edwp_backtracking(ab):
+    a, b = ab
+    close(ta.edwp(a, b), ref.edwp(a, b), 1e-9, scale=magnitude(a, b) ** 2)
+    assert ta.pdist([a, b], "edwp")[0] == ta.edwp(a, b)
+
+
+def test_edwp_projection_never_moves_back():
+    """The paper's recursion where a projection onto a whole segment would lie behind the start
+    of its remaining piece (projecting onto the whole segment gave 56.1068... and 64.0)."""
+    for a, b, want in (([[1, 1], [2, 0], [0, 3], [0, 0]], [[0, 2], [3, 2]], 50.29669156057403),
+                       ([[0, 0], [10, 0]], [[0, 1], [6, 1], [3, 1], [10, 1]], 82.2719)):
+        a, b = np.array(a, float), np.array(b, float)
+        rel = 1e-12 if want == 50.29669156057403 else 1e-5
+        assert ref.edwp(a, b) == pytest.approx(want, rel=rel)
+        for x, y in ((a, b), (b, a)):
+            assert ta.edwp(x, y) == pytest.approx(want, rel=rel)
+            assert ta.pdist([x, y], "edwp")[0] == ta.edwp(x, y)
 
 
 def test_edwp_known_values():
@@ -143,6 +183,10 @@ def test_edwp_known_values():
     assert ta.edwp(a, a + [0, 1]) == pytest.approx(40.0)
     # extra vertex on the same line costs nothing: projections make the two sampling rates agree
     assert ta.edwp(a, np.array([[0.0, 0], [4, 0], [10, 0]])) == pytest.approx(0.0, abs=1e-12)
+    # a one-point trajectory is one zero-length segment [p, p]: (d(p, s) + d(p, e)) * |s e|
+    assert ta.edwp(np.array([[0.0, 0]]), a) == pytest.approx(100.0)
+    # ... so two one-point trajectories cover nothing and cost 0 wherever they are
+    assert ta.edwp(np.array([[0.0, 0]]), np.array([[3.0, 4]])) == 0.0
 
 
 def test_sowd_standard_equals_bruteforce_on_oracle_sets(oracle):

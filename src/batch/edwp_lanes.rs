@@ -1,18 +1,26 @@
-//! Batch EDwP across pairs: `metrics::edwp`'s four passes per row, with every per-column value a
+//! Batch EDwP across pairs: `metrics::edwp`'s passes per row, with every per-column value a
 //! vector of LANES pairs instead of one number. A one-pair EDwP of two short trajectories
 //! (San Francisco's are about 10 points) spends much of its time in loop set-up and in the
 //! scalar remainders of its column loops; LANES pairs side by side fill every vector, and the
 //! serial scan of state PA runs LANES chains at once.
 //!
+//! The states are `metrics::edwp`'s (see its module doc): V, PA and PB of each cell run on whole
+//! vectors of lanes; the extra states (where an insert's projection is clamped to the start of
+//! what is left of a segment) run one lane at a time in `edwp::Row`, the one-pair kernel's own
+//! code: a lane's extra PA states as chains along the row from the columns where they start,
+//! its extra PB states in a list updated row by row. The columns where some lane starts one are
+//! found with vector compares, and the scan of PA runs on whole vectors between them.
+//!
 //! Exactness: each lane performs the one-pair kernel's operations in the same order on the same
-//! values, so results are bit-identical to `metrics::edwp::edwp` (the test below and
-//! tests/test_lanes.py check it). Lanes are padded past their own lengths by repeating their
-//! last vertex (what `edwp::vertex` does for a one-point trajectory); a lane's result is read at
-//! its own last row and column, which the padding cells never feed (the DP moves right and down
-//! only, and V at column l comes from column l - 1).
+//! values (`edwp::Cell::moves` for the 9 moves, `edwp::Row` for the extra states), so results
+//! are bit-identical to `metrics::edwp::edwp` (the test below and tests/test_lanes.py check it).
+//! Lanes are padded past their own lengths by repeating their last vertex (what `edwp::vertex`
+//! does for a one-point trajectory); a lane's result is read at its own last row and column,
+//! which the padding cells never feed (the DP moves right and down only, and V at column l comes
+//! from column l - 1). A lane gets extra states only inside its own rows and columns.
 
 use super::lanes::{vmin, LANES, V};
-use crate::metrics::edwp::Cell;
+use crate::metrics::edwp::{grow, Cell, Extra, Geom, Row};
 use crate::traj::Traj;
 
 /// Reusable buffers for one thread.
@@ -21,6 +29,10 @@ pub struct Scratch {
     rows: Vec<V>,
     cols: Vec<V>,
     work: Vec<V>,
+    /// Each lane's extra PB states.
+    pb: [Vec<Extra>; LANES],
+    /// Columns where a row's PB or PA starts an extra state in some lane, with those lanes as bits.
+    starts: Vec<(u32, u32)>,
 }
 
 #[inline(always)]
@@ -59,11 +71,45 @@ fn mul(a: V, b: V) -> V {
 const ZERO: V = [0.0; LANES];
 const INF: V = [f64::INFINITY; LANES];
 
+/// Lanes as bits (bit j: lane j): the lanes' bools as bytes, gathered by one multiply (bit 0 of byte j
+/// lands on bit 56 + j, and no two products meet), where a shift and an or per lane compile
+/// to scalar code.
+#[inline(always)]
+fn bits(f: [bool; LANES]) -> u32 {
+    const { assert!(LANES == 8) };
+    let b: [u8; 8] = std::array::from_fn(|j| f[j] as u8);
+    (u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+}
+
+/// The lanes j where x[j] < y[j], as bits.
+#[inline(always)]
+fn below(x: V, y: V) -> u32 {
+    bits(std::array::from_fn(|j| x[j] < y[j]))
+}
+
+/// The lanes j where f(j), as bits.
+#[inline(always)]
+fn lanes_where(f: impl Fn(usize) -> bool) -> u32 {
+    bits(std::array::from_fn(f))
+}
+
+/// The lanes of `bits`, in order.
+#[inline(always)]
+fn each(mut bits: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let j = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            j
+        })
+    })
+}
+
 /// Packs up to LANES trajectories' vertices lane-interleaved into `dst`: `len` vertices of D
 /// vectors, lane l repeating its last vertex past its own length (unused lanes copy lane 0).
 fn pack<const D: usize>(trajs: &[Traj], len: usize, dst: &mut Vec<V>) {
     dst.clear();
-    dst.resize(len * D, ZERO);
+    grow(dst, len * D, ZERO);
     for l in 0..LANES {
         let t = trajs.get(l).copied().unwrap_or(trajs[0]);
         let n = t.len();
@@ -97,11 +143,12 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     let w = nb + 1;
     pack::<D>(rows, na + 1, &mut s.rows);
     pack::<D>(cols, w, &mut s.cols);
-    let need = (2 * D + 22) * w;
-    if s.work.len() < need {
-        s.work.resize(need, ZERO);
-    }
+    let need = (2 * D + 23) * w;
+    grow(&mut s.work, need, ZERO);
     let mut rest = &mut s.work[..need];
+    let pb_extra = &mut s.pb;
+    grow(&mut s.starts, w, (0, 0));
+    let starts = &mut s.starts[..w];
     let (rv, cv) = (&s.rows[..], &s.cols[..]);
     let bc = |c: usize, l: usize| cv[l * D + c];
     let db: [&mut [V]; D] = std::array::from_fn(|_| take(&mut rest, w));
@@ -125,6 +172,7 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     let (vb_rep, vb_ins_a, vb_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
     let (pa_rep, pa_ins_a, pa_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
     let len_a_rep = take(&mut rest, w);
+    let pend = take(&mut rest, w);
 
     let vertex = |k: usize| -> [V; D] { std::array::from_fn(|c| rv[k * D + c]) };
     let cols = Cols { bc: cv, db, inv_len2_b };
@@ -132,8 +180,15 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     row_v.fill(INF);
     row_pb.fill(INF);
     row_v[0] = ZERO;
+    for list in pb_extra.iter_mut() {
+        list.clear();
+    }
     let mut res = [0.0; LANES];
+    // The rows: one iteration per segment k of A (in every lane).
     for k in 0..na {
+        // The lanes whose own row k this is (unused lanes copy lane 0 and are not read); only they
+        // get extra states.
+        let live = lanes_where(|j| j < out.len() && k < na_l[j]);
         let (a0, a1) = (vertex(k), vertex(k + 1));
         let mut da = [ZERO; D];
         let mut len2_a = ZERO;
@@ -184,13 +239,7 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
             let (vv1, ta1, da1) = (&vv1[..n8], &ta1[..n8], &da1[..n8]);
             for i in 0..n8 {
                 let c = Cell {
-                    len_a: las[i],
-                    len_b: lbs[i],
-                    d11: vv1[i],
-                    t1: ta1[i],
-                    u1: ub1[i],
-                    dp_a: da1[i],
-                    dp_b: db1[i],
+                    g: Geom { len_a: las[i], len_b: lbs[i], d11: vv1[i], t1: ta1[i], u1: ub1[i], dp_a: da1[i], dp_b: db1[i] },
                     v: rv[i],
                     pb: rpb[i],
                     d_v: vv0[i],
@@ -202,10 +251,78 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
                 ([pr[i], pia[i], pib[i]], [vr[i], via[i], vib[i]]) = c.moves();
             }
         }
-        // Pass 3: the scan along the row for state PA.
+        // The row as the extra states see it, one lane at a time (`edwp::Row`).
+        let row = Row::<D> {
+            stride: LANES,
+            len_a: &len_a,
+            a0: a0.as_flattened(),
+            da: da.as_flattened(),
+            a1: a1.as_flattened(),
+            bv: cv.as_flattened(),
+            db: db.map(|x| x.as_flattened()),
+            len_b: len_b.as_flattened(),
+            vv_next: vv_next.as_flattened(),
+            ta: ta.as_flattened(),
+            dist_a: dist_a.as_flattened(),
+            ub: ub.as_flattened(),
+            dist_b: dist_b.as_flattened(),
+            ub_next: ub_next.as_flattened(),
+            dist_b_next: dist_b_next.as_flattened(),
+            row_pb: row_pb.as_flattened(),
+        };
+        // Pass 2b: the extra PB states of the lanes that have any; then PB joins them where
+        // u_l(a_(k+1)) < u_l(a_k), in the lanes of a real cell (k, l) whose row k + 1 is real.
+        let keep = lanes_where(|j| k + 1 < na_l[j]);
+        let listed = lanes_where(|j| !pb_extra[j].is_empty());
+        for j in each(live & listed) {
+            let vb = [vb_rep.as_flattened_mut(), vb_ins_a.as_flattened_mut(), vb_ins_b.as_flattened_mut()];
+            row.pb_extra(j, &mut pb_extra[j], keep >> j & 1 == 1, vb);
+        }
+        if live & keep != 0 {
+            // The columns with any such lane first, without a branch per column.
+            let mut n = 0;
+            let on: [bool; LANES] = std::array::from_fn(|j| (live & keep) >> j & 1 == 1);
+            for l in 0..nb {
+                let (u, u1, pb) = (ub[l], ub_next[l], row_pb[l]);
+                let b = bits(std::array::from_fn(|j| on[j] & (u1[j] < u[j]) & (pb[j] < f64::INFINITY) & (l < nb_l[j])));
+                starts[n] = (l as u32, b);
+                n += (b != 0) as usize;
+            }
+            for &(l, b) in &starts[..n] {
+                for j in each(b) {
+                    row.pb_push(j, l as usize, &mut pb_extra[j]);
+                }
+            }
+        }
+        // Pass 3: the scan along the row for state PA, and the extra PA states of the lanes where
+        // PA at column m starts one.
         row_pa[0] = INF;
-        for l in 0..nb {
-            row_pa[l + 1] = vmin(vb_ins_a[l], add(row_pa[l], pa_ins_a[l]));
+        pend.fill(INF);
+        // The columns m < nb - 1 where t_k(b_(m+1)) < t_k(b_m) in some lane, without a branch
+        // per column; the scan runs from one to the next in a loop of its own, where PA's costs
+        // stay in registers.
+        let mut n = 0;
+        for m in 1..nb.saturating_sub(1) {
+            let b = below(ta[m + 1], ta[m]) & live;
+            starts[n] = (m as u32, b);
+            n += (b != 0) as usize;
+        }
+        let mut l = 0;
+        for start in starts[..n].iter().map(Some).chain([None]) {
+            let m = start.map_or(nb, |&(m, _)| m as usize);
+            let mut x = row_pa[l];
+            for i in l..m {
+                x = vmin(vmin(vb_ins_a[i], pend[i + 1]), add(x, pa_ins_a[i]));
+                row_pa[i + 1] = x;
+            }
+            l = m;
+            if let Some(&(_, descent)) = start {
+                let x = row_pa[m];
+                let bits = descent & below(x, INF) & lanes_where(|j| m + 1 < nb_l[j]);
+                for j in each(bits) {
+                    row.pa_chain(j, nb_l[j], m, x[j], vb_rep.as_flattened_mut(), vb_ins_b.as_flattened_mut(), pend.as_flattened_mut());
+                }
+            }
         }
         // Pass 4: the row below.
         next_v[0] = INF;
@@ -341,3 +458,4 @@ mod tests {
         }
     }
 }
+
