@@ -67,7 +67,7 @@ def test_two_processes_writing_one_npy_each_get_their_own_result(tmp_path):
     code = """
         import sys, numpy as np, trajarena as ta
         n, seed = int(sys.argv[1]), int(sys.argv[2])
-        X = [np.random.default_rng(seed).normal(size=(200, 2)) for _ in range(n)]
+        X = [np.random.default_rng(seed).normal(size=(150, 2)) for _ in range(n)]  # ~1.5 s each
         want = ta.pdist(X, "dtw")
         got = ta.pdist(X, "dtw", out=sys.argv[3], n_jobs=1)
         print("same" if np.array_equal(np.asarray(got), want) else "DIFFERENT", flush=True)
@@ -75,7 +75,7 @@ def test_two_processes_writing_one_npy_each_get_their_own_result(tmp_path):
     """
     script = tmp_path / "writer.py"
     script.write_text(textwrap.dedent(code))
-    cases = [(90, 1), (120, 2), (90, 3)]  # two sizes, and two of the same size with other data
+    cases = [(300, 1), (320, 2), (300, 3)]  # two sizes, and two of the same size with other data
     procs = [subprocess.Popen([sys.executable, str(script), str(n), str(s), str(target),
                                str(tmp_path / f"want{s}.npy")], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for n, s in cases]

@@ -186,6 +186,7 @@ fn kernel<const D: usize>(rows: &[Traj], cols: &[Traj], out: &mut [f64], s: &mut
     let mut res = [0.0; LANES];
     // The rows: one iteration per segment k of A (in every lane).
     for k in 0..na {
+        crate::cancel::tick(LANES * nb);
         // The lanes whose own row k this is (unused lanes copy lane 0 and are not read); only they
         // get extra states.
         let live = lanes_where(|j| j < out.len() && k < na_l[j]);

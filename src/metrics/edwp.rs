@@ -215,6 +215,7 @@ fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [
     pb_extra.clear();
     // The rows: one iteration per segment k of A.
     for k in 0..na {
+        crate::cancel::tick(nb);
         let (a0, a1) = (vertex::<D>(a, k), vertex::<D>(a, k + 1));
         let mut da = [0.0; D];
         let mut len2_a = 0.0;
@@ -517,6 +518,8 @@ impl<const D: usize> Row<'_, D> {
         let mut d = dist(&p, &self.b(l, j));
         let mut c = self.geom(m, j).stay::<true>(x, self.dist_a[self.ix(m, j)], d);
         loop {
+            // A chain can cross a whole row: pathological inputs have O(n) of them per row.
+            crate::cancel::tick(1);
             let g = self.geom(l, j);
             let mv = g.mv(d, t, 0.0);
             let i = self.ix(l, j);
@@ -544,6 +547,7 @@ impl<const D: usize> Row<'_, D> {
     pub(crate) fn pb_extra(&self, j: usize, list: &mut Vec<Extra>, keep: bool, vb: [&mut [f64]; 3]) {
         let [vb_rep, vb_ins_a, vb_ins_b] = vb;
         let a1 = self.a(self.a1, j);
+        crate::cancel::tick(list.len());
         let mut n = 0;
         for e in 0..list.len() {
             let Extra { col, t, p, d, c } = list[e];
