@@ -25,6 +25,7 @@ thread_local! {
 }
 
 /// The unwinding payload of a cancelled kernel; `scope` turns it into `Error::Cancelled`.
+/// resume_unwind skips the panic hook: nothing is printed.
 struct Cancelled;
 
 /// Counts `cells` of work done; every CHECK_CELLS cells, stops the kernel if its scope's flag
@@ -43,11 +44,27 @@ pub fn tick(cells: usize) {
 #[inline(never)]
 fn check() {
     BUDGET.set(CHECK_CELLS);
-    let stop = FLAG.with(|f| f.borrow().as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed)));
-    if stop {
-        // resume_unwind skips the panic hook: nothing is printed, and `scope` catches it.
-        resume_unwind(Box::new(Cancelled));
+    let set = FLAG.with(|f| f.borrow().as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed)));
+    if set {
+        stop();
     }
+}
+
+/// Runs `f` with the flag of the current scope (one never set outside any scope), for a kernel
+/// whose hot loop reads it directly rather than counting cells with `tick`; when it sees the
+/// flag set, it returns early and its caller calls `stop` after `f`.
+pub fn with_flag<T>(f: impl FnOnce(&AtomicBool) -> T) -> T {
+    static NEVER: AtomicBool = AtomicBool::new(false);
+    FLAG.with(|cur| match cur.borrow().as_ref() {
+        Some(flag) => f(flag),
+        None => f(&NEVER),
+    })
+}
+
+/// Stops the computation now, unwinding to the enclosing `scope` (call it only inside one).
+#[cold]
+pub fn stop() -> ! {
+    resume_unwind(Box::new(Cancelled))
 }
 
 /// Restores the enclosing scope's flag when a scope ends, unwinding included.

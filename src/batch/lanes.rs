@@ -15,8 +15,12 @@
 use super::lane_rules::{Borders, LaneRule};
 use super::lane_spaces::LaneSpace;
 use crate::traj::Traj;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const LANES: usize = 8;
+
+/// Passes of at least this many cells (a few ms) check the cancel flag at every row.
+const CHECKED_PASS_CELLS: usize = 1 << 22;
 pub type V = [f64; LANES];
 
 /// Reusable buffers for one thread.
@@ -70,12 +74,20 @@ struct Pass<'a> {
     bd: Option<&'a Borders>,
     /// DTW's Sakoe-Chiba band: each lane's effective half-width (`dp::effective_window`).
     win: Option<[f64; LANES]>,
+    /// The cancel flag (`cancel::with_flag`), read once a row by passes long enough to need it.
+    stop: &'a AtomicBool,
 }
 
 /// The DP of one pass, two rows of lanes at a time.
 #[inline(always)]
-fn kernel<S: LaneSpace, R: LaneRule, const D: usize>(sp: S, r: R, pass: &Pass, prev: &mut [V], cur: &mut [V]) -> V {
-    let Pass { rows, n, nlens, cols, m, lens, bd, win } = *pass;
+fn kernel<S: LaneSpace, R: LaneRule, const D: usize, const CHECK: bool>(
+    sp: S,
+    r: R,
+    pass: &Pass,
+    prev: &mut [V],
+    cur: &mut [V],
+) -> V {
+    let Pass { rows, n, nlens, cols, m, lens, bd, win, stop } = *pass;
     // With a band, a row only visits the columns some lane's band reaches; the cells just
     // outside that range are set to +inf, as every out-of-band cell is in `dp::run`, and the
     // cells inside it are masked to +inf per lane.
@@ -91,7 +103,9 @@ fn kernel<S: LaneSpace, R: LaneRule, const D: usize>(sp: S, r: R, pass: &Pass, p
     let zero = [0.0; LANES];
     let (mut prev, mut cur) = (prev, cur);
     for i in 0..n {
-        crate::cancel::tick(LANES * m);
+        if CHECK && stop.load(Ordering::Relaxed) {
+            break; // the caller unwinds (`pairs`)
+        }
         let mut pk = [[0.0; LANES]; D];
         pk.copy_from_slice(&rows[i * D..i * D + D]);
         let (mut left, ga) = match bd {
@@ -144,14 +158,14 @@ macro_rules! kernel_with_features {
     ($name:ident, $features:literal) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $features)]
-        unsafe fn $name<S: LaneSpace, R: LaneRule, const D: usize>(
+        unsafe fn $name<S: LaneSpace, R: LaneRule, const D: usize, const CHECK: bool>(
             sp: S,
             r: R,
             pass: &Pass,
             prev: &mut [V],
             cur: &mut [V],
         ) -> V {
-            kernel::<S, R, D>(sp, r, pass, prev, cur)
+            kernel::<S, R, D, CHECK>(sp, r, pass, prev, cur)
         }
     };
 }
@@ -210,41 +224,50 @@ pub fn pairs<S: LaneSpace, R: LaneRule>(
     let win = window.map(|w| {
         std::array::from_fn(|l| crate::metrics::dp::effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64)
     });
-    let pass = Pass {
-        rows: &scratch.rows[..n * d],
-        n,
-        nlens,
-        cols: &scratch.cols[..m * d],
-        m,
-        lens,
-        bd: has_borders.then_some(&scratch.borders),
-        win,
-    };
     let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
-    // The kernel compiled for the best instruction set this CPU has, per stored dimension.
+    let bd = has_borders.then_some(&scratch.borders);
+    let (rows, cols_v) = (&scratch.rows[..n * d], &scratch.cols[..m * d]);
+    // Passes that can take long (a few ms and more) check the cancel flag at every row; the
+    // others run a build without the check, which costs short spherical passes a quarter.
+    let r = if n * m * LANES >= CHECKED_PASS_CELLS {
+        let (r, stopped) = crate::cancel::with_flag(|stop| {
+            let pass = Pass { rows, n, nlens, cols: cols_v, m, lens, bd, win, stop };
+            (dispatch::<S, R, true>(sp, r, d, &pass, prev, cur), stop.load(Ordering::Relaxed))
+        });
+        if stopped {
+            crate::cancel::stop();
+        }
+        r
+    } else {
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        let pass = Pass { rows, n, nlens, cols: cols_v, m, lens, bd, win, stop: &NEVER };
+        dispatch::<S, R, false>(sp, r, d, &pass, prev, cur)
+    };
+    out.copy_from_slice(&r[..cols.len()]);
+}
+
+/// The kernel compiled for the best instruction set this CPU has, per stored dimension.
+#[inline(always)]
+fn dispatch<S: LaneSpace, R: LaneRule, const CHECK: bool>(sp: S, r: R, d: usize, pass: &Pass, prev: &mut [V], cur: &mut [V]) -> V {
     macro_rules! by_dim {
         ($k:ident) => {
             if d == 2 {
-                $k::<S, R, 2>(sp, r, &pass, prev, cur)
+                $k::<S, R, 2, CHECK>(sp, r, pass, prev, cur)
             } else {
-                $k::<S, R, 3>(sp, r, &pass, prev, cur)
+                $k::<S, R, 3, CHECK>(sp, r, pass, prev, cur)
             }
         };
     }
     #[cfg(target_arch = "x86_64")]
-    let r = if crate::cpu::has_avx512() {
+    if crate::cpu::has_avx512() {
         // SAFETY: the CPU supports AVX-512 F/DQ/VL, AVX2 and FMA (checked at run time); the
         // function is otherwise the safe `kernel`, with the same bounds-checked indexing.
-        unsafe { by_dim!(kernel_avx512) }
+        return unsafe { by_dim!(kernel_avx512) };
     } else if crate::cpu::has_avx2() {
         // SAFETY: the CPU supports AVX2 and FMA (checked at run time); as above.
-        unsafe { by_dim!(kernel_avx2) }
-    } else {
-        by_dim!(kernel)
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let r = by_dim!(kernel);
-    out.copy_from_slice(&r[..cols.len()]);
+        return unsafe { by_dim!(kernel_avx2) };
+    }
+    by_dim!(kernel)
 }
 
 #[cfg(test)]
