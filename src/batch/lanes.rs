@@ -80,13 +80,7 @@ struct Pass<'a> {
 
 /// The DP of one pass, two rows of lanes at a time.
 #[inline(always)]
-fn kernel<S: LaneSpace, R: LaneRule, const D: usize, const CHECK: bool>(
-    sp: S,
-    r: R,
-    pass: &Pass,
-    prev: &mut [V],
-    cur: &mut [V],
-) -> V {
+fn kernel<S: LaneSpace, R: LaneRule, const D: usize, const CHECK: bool>(sp: S, r: R, pass: &Pass, prev: &mut [V], cur: &mut [V]) -> V {
     let Pass { rows, n, nlens, cols, m, lens, bd, win, stop } = *pass;
     // With a band, a row only visits the columns some lane's band reaches; the cells just
     // outside that range are set to +inf, as every out-of-band cell is in `dp::run`, and the
