@@ -2,7 +2,7 @@
  * Measures the throughput of vsqrtpd on 256-bit vectors (8 independent chains, so latency is
  * hidden) and of scalar vsqrtsd, in ns per double.
  *
- *     gcc -O2 -mavx2 benchmarks/sqrt_floor.c -o /tmp/sqrt_floor && /tmp/sqrt_floor
+ *     gcc -O2 -mavx2 benchmarks/sqrt_floor.c -o sqrt_floor && ./sqrt_floor
  */
 #include <immintrin.h>
 #include <stdio.h>

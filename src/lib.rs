@@ -9,6 +9,7 @@ pub mod cancel;
 pub mod cpu;
 pub mod error;
 pub mod geometry;
+pub mod memory;
 pub mod metrics;
 pub mod traj;
 

@@ -74,68 +74,37 @@ def _map_out(spec: OutSpec) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- owner watch
-# pid, its start time in clock ticks after boot, and the boot id and PID namespace that give the
-# two a meaning (None where unknown)
-Owner = Tuple[int, Optional[int], Optional[str], Optional[str]]
-
-
-def _start_ticks(pid: int) -> Optional[int]:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return int(f.read().rsplit(b")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _read(path: str) -> Optional[str]:
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return None
-
-
-def _where() -> Tuple[Optional[str], Optional[str]]:
-    """(boot id, PID namespace) of this process."""
-    try:
-        ns: Optional[str] = os.readlink("/proc/self/ns/pid")
-    except OSError:
-        ns = None
-    return _read("/proc/sys/kernel/random/boot_id"), ns
+# The calling process's identity, `_shared_files.owner_id()`: "<boot>-<pidns>-<pid>-<start>".
+Owner = Optional[str]
 
 
 def this_owner() -> Owner:
-    pid = os.getpid()
-    return (pid, _start_ticks(pid)) + _where()
+    return files.owner_id()
 
 
-def _same_process(owner: Owner) -> bool:
-    pid, start = owner[0], owner[1]
+def _alive(pid: str, start: str) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return start is None or _start_ticks(pid) in (start, None)
+        return str(files._start_ticks(pid)) == start  # gone, or the pid now names another process
+    except (OSError, ValueError, IndexError):
+        return True  # cannot tell: keep working
 
 
-def _watch(owner: Owner) -> None:
+def _watch(pid: str, start: str) -> None:
     # A pidfd turns readable when its process exits: no polling, no missed exit. It is opened
-    # after the check that the pid still names the owner, so a reused pid cannot be watched.
+    # before the check that the pid still names the owner, so a reused pid cannot be watched.
     fd = None
     try:
-        fd = os.pidfd_open(owner[0])
+        fd = os.pidfd_open(int(pid))
     except (AttributeError, OSError):
         pass
-    if not _same_process(owner):
+    if not _alive(pid, start):
         os._exit(1)
     if fd is not None:
         p = select.poll()  # not select(): a worker forked from a busy parent may hold fds past 1024
         p.register(fd, select.POLLIN)
         p.poll()
         os._exit(1)
-    while _same_process(owner):
+    while _alive(pid, start):
         time.sleep(0.5)
     os._exit(1)
 
@@ -147,13 +116,16 @@ def watch_owner(owner: Owner) -> None:
     """Makes this worker process exit as soon as the process that started the call is gone
     (killed with SIGKILL or SIGTERM before it could stop its workers): a worker must not go on
     computing for, and mapping the files of, a caller that no longer exists. Runs once per
-    owner in each worker; a no-op in the owner itself."""
-    if owner[0] == os.getpid() or owner in _WATCHED:
+    owner in each worker; a no-op in the owner itself, and wherever the owner's pid names
+    nothing (another machine or PID namespace, or a /proc that shows other pids)."""
+    me = files.owner_id()
+    if owner is None or me is None or owner in _WATCHED or not files._proc_is_ours():
         return
-    if owner[2] is None or owner[3] is None or _where() != (owner[2], owner[3]):
-        return  # on another machine or in another PID namespace, the owner's pid names nothing here
+    boot, ns, pid, start = owner.split("-")
+    if (boot, ns) != tuple(me.split("-")[:2]) or int(pid) == os.getpid():
+        return
     _WATCHED.add(owner)
-    threading.Thread(target=_watch, args=(owner,), name="trajarena-owner-watch", daemon=True).start()
+    threading.Thread(target=_watch, args=(pid, start), name="trajarena-owner-watch", daemon=True).start()
 
 
 # ---------------------------------------------------------------- worker side

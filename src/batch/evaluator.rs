@@ -114,7 +114,14 @@ pub struct Evaluator<'a> {
     polys: Option<(PolySet, Option<PolySet>)>,
     /// Each trajectory's extent (a's, and b's unless it is a), kept only when some pair may lie
     /// at the ends of the double range: those pairs go to `metrics::distance`, which scales them.
-    extents: Option<(Vec<f64>, Option<Vec<f64>>)>,
+    extents: Option<Extents>,
+}
+
+/// Per-trajectory extents (`metrics::scale::extent`) and the gap point's.
+struct Extents {
+    a: Vec<f64>,
+    b: Option<Vec<f64>>,
+    gap: f64,
 }
 
 /// The lengths of the longest and second longest trajectories of `c` (0 where there is none).
@@ -133,17 +140,17 @@ fn longest_two(c: &Collection) -> (usize, usize) {
 
 /// Per-trajectory extents of the collections, if any coordinate (or ERP's gap point) lies
 /// outside the range computed as it is; one pass over the coordinates otherwise.
-fn extents(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Option<(Vec<f64>, Option<Vec<f64>>)> {
+fn extents(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Option<Extents> {
     if !scale::applies(spec) {
         return None;
     }
     let odd = |c: &Collection| c.raw_coords().iter().any(|x| scale::out_of_range(x.abs()));
-    let gap = spec.g.as_deref().unwrap_or(&[]);
-    if !odd(a) && !b.is_some_and(odd) && !gap.iter().any(|x| scale::out_of_range(x.abs())) {
+    let gap = scale::gap_extent(spec);
+    if !odd(a) && !b.is_some_and(odd) && !scale::out_of_range(gap) {
         return None;
     }
     let of = |c: &Collection| c.iter().map(scale::extent).collect::<Vec<f64>>();
-    Some((of(a), b.map(of)))
+    Some(Extents { a: of(a), b: b.map(of), gap })
 }
 
 impl<'a> Evaluator<'a> {
@@ -203,9 +210,8 @@ impl<'a> Evaluator<'a> {
     /// Whether the pair (a[i], b[j]) must be scaled (`metrics::scale`).
     #[inline]
     fn scaled(&self, i: usize, j: usize) -> bool {
-        self.extents.as_ref().is_some_and(|(ea, eb)| {
-            let g = self.spec.g.as_deref().map_or(0.0, |g| g.iter().fold(0.0f64, |m, x| m.max(x.abs())));
-            scale::out_of_range(ea[i].max(eb.as_ref().unwrap_or(ea)[j]).max(g))
+        self.extents.as_ref().is_some_and(|e| {
+            scale::out_of_range(e.a[i].max(e.b.as_ref().unwrap_or(&e.a)[j]).max(e.gap))
         })
     }
 
@@ -357,8 +363,7 @@ impl<'a> Evaluator<'a> {
         if self.cells.is_some() {
             return u64::MAX; // SOWD: the work is in grid cells, however short the trajectories
         }
-        let longest = |c: &Collection| (0..c.len()).map(|i| c.traj_len(i) as u64).max().unwrap_or(0);
-        longest(&self.a).saturating_mul(longest(&self.b))
+        (longest_two(&self.a).0 as u64).saturating_mul(longest_two(&self.b).0 as u64)
     }
     pub fn total_points_b(&self) -> u64 {
         (0..self.b.len()).map(|i| self.b.traj_len(i) as u64).sum()

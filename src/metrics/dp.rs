@@ -3,13 +3,12 @@
 //! A metric supplies its borders and its cell rule; the same rule drives the two-row kernel used
 //! for distances and the full-matrix version used for `return_path`, so both give identical bits.
 
-use std::sync::OnceLock;
-
 use bincode::de::Decoder;
 use bincode::error::DecodeError;
 use bincode::{Decode, Encode};
 
 use crate::error::{Error, Result};
+use crate::memory::{human_bytes, memory_limit};
 
 pub trait DpRule {
     /// C(0, 0).
@@ -116,44 +115,6 @@ pub fn details_bytes(n: usize, m: usize) -> Option<usize> {
     let matrix = n.checked_add(1)?.checked_mul(m.checked_add(1)?)?.checked_mul(8)?;
     let path = n.checked_add(m)?.checked_mul(16)?;
     matrix.checked_add(path)
-}
-
-/// Memory this process can use at most: physical memory, or the cgroup's limit when lower.
-/// Read once. Linux overcommits, so an allocation above it would be granted and the process
-/// OOM-killed once the matrix is filled in; refusing it up front is the only clean answer.
-pub fn memory_limit() -> Option<u64> {
-    static LIMIT: OnceLock<Option<u64>> = OnceLock::new();
-    *LIMIT.get_or_init(|| {
-        let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("MemTotal:"))?;
-            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-            kb.checked_mul(1024)
-        });
-        // "max" (no limit) does not parse and leaves physical memory as the bound.
-        let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
-            .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok());
-        match (total, cgroup) {
-            (Some(t), Some(c)) => Some(t.min(c)),
-            (t, c) => t.or(c),
-        }
-    })
-}
-
-/// 1234567890 -> "1.2 GB".
-pub fn human_bytes(b: f64) -> String {
-    const UNITS: [&str; 9] = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-    let mut v = b;
-    let mut u = 0;
-    while v >= 1000.0 && u + 1 < UNITS.len() {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 || v >= 10.0 {
-        format!("{v:.0} {}", UNITS[u])
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 fn too_large(n: usize, m: usize, limit: Option<u64>) -> Error {

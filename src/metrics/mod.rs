@@ -191,13 +191,13 @@ fn working_bytes(spec: &MetricSpec, n: usize, m: usize) -> f64 {
 /// allocation and the out-of-memory killer end the process once it is touched.
 pub fn check_memory(spec: &MetricSpec, n: usize, m: usize, label: &dyn std::fmt::Display) -> Result<()> {
     let need = working_bytes(spec, n, m);
-    match dp::memory_limit() {
+    match crate::memory::memory_limit() {
         Some(limit) if need > limit as f64 => Err(Error::memory(format!(
             "{label}: {} of {n} x {m} points may need {} of working memory; the memory here is {}. \
              Shorten or simplify the trajectories",
             spec.kind.name(),
-            dp::human_bytes(need),
-            dp::human_bytes(limit as f64)
+            crate::memory::human_bytes(need),
+            crate::memory::human_bytes(limit as f64)
         ))),
         _ => Ok(()),
     }

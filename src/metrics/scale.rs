@@ -43,10 +43,14 @@ pub fn applies(spec: &MetricSpec) -> bool {
     spec.space == Space::Euclidean && spec.kind != MetricKind::Sowd
 }
 
-/// The pair's extent, ERP's gap point included (it is a point of the geometry).
+/// The extent of ERP's gap point (0 without one): it is a point of the geometry.
+pub fn gap_extent(spec: &MetricSpec) -> f64 {
+    spec.g.as_deref().map_or(0.0, |g| g.iter().fold(0.0f64, |m, x| m.max(x.abs())))
+}
+
+/// The pair's extent, the gap point included.
 pub fn pair_extent(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
-    let g = spec.g.as_deref().map_or(0.0, |g| g.iter().fold(0.0f64, |m, x| m.max(x.abs())));
-    extent(a).max(extent(b)).max(g)
+    extent(a).max(extent(b)).max(gap_extent(spec))
 }
 
 /// 2^k for |k| <= 1022.
