@@ -51,11 +51,15 @@ pub fn check_traj(coords: &[f64], dim: usize, label: &str) -> Result<()> {
 }
 
 /// A packed set of trajectories: trajectory i is `coords[offsets[i]*dim .. offsets[i+1]*dim]`.
+/// A collection may be a view of trajectories [base, base + len) of a larger one (`span`): its
+/// offsets then start where that trajectory starts, and `base` keeps the indices of messages the
+/// caller's.
 #[derive(Clone, Copy, Debug)]
 pub struct Collection<'a> {
     offsets: &'a [i64],
     coords: &'a [f64],
     dim: usize,
+    base: usize,
 }
 
 impl<'a> Collection<'a> {
@@ -102,7 +106,60 @@ impl<'a> Collection<'a> {
                 coords[k]
             )));
         }
-        Ok(Collection { offsets, coords, dim })
+        Ok(Collection { offsets, coords, dim, base: 0 })
+    }
+
+    /// A collection over buffers that were validated as a whole before (an arena), without a
+    /// second scan. The caller guarantees what `new` checks; a slip is a bounds panic at worst.
+    pub fn trusted(offsets: &'a [i64], coords: &'a [f64], dim: usize) -> Self {
+        debug_assert!(!offsets.is_empty() && (dim == 2 || dim == 3));
+        Collection { offsets, coords, dim, base: 0 }
+    }
+
+    /// Trajectories [lo, hi) as a collection of their own, indexed from 0. Unchecked: use it on
+    /// validated collections, or check the view with `check_span` first.
+    pub fn span(&self, lo: usize, hi: usize) -> Self {
+        Collection { offsets: &self.offsets[lo..=hi], coords: self.coords, dim: self.dim, base: self.base + lo }
+    }
+
+    /// Checks trajectories [lo, hi) the way `new` checks a whole collection (offsets inside the
+    /// buffer and increasing, finite values), reading only their offsets and points: the check
+    /// for a task over an arena whose header alone was verified. Returns the view.
+    pub fn check_span(&self, lo: usize, hi: usize, name: &str) -> Result<Self> {
+        let n_points = (self.coords.len() / self.dim) as i64;
+        let off = self.offsets.get(lo..=hi).ok_or_else(|| {
+            Error::value(format!("{name}: trajectories [{lo}, {hi}) are outside the {} held", self.len()))
+        })?;
+        for (k, w) in off.windows(2).enumerate() {
+            let i = self.base + lo + k;
+            if w[0] < 0 || w[1] > n_points {
+                return Err(Error::value(format!(
+                    "{name}[{i}]: offsets [{}, {}) lie outside the {n_points} points held",
+                    w[0], w[1]
+                )));
+            }
+            if w[1] < w[0] {
+                return Err(Error::value(format!("{name}: offsets decrease at trajectory {i}")));
+            }
+            if w[1] == w[0] {
+                return Err(Error::value(format!("{name}[{i}]: trajectory is empty (0 points)")));
+            }
+            let t = &self.coords[w[0] as usize * self.dim..w[1] as usize * self.dim];
+            if let Some(p) = t.iter().position(|v| !v.is_finite()) {
+                return Err(Error::value(format!(
+                    "{name}[{i}]: point {} has a non-finite coordinate ({})",
+                    p / self.dim,
+                    t[p]
+                )));
+            }
+        }
+        Ok(self.span(lo, hi))
+    }
+
+    /// The index, in the collection this one is a view of, of trajectory 0 (labels errors).
+    #[inline(always)]
+    pub fn base(&self) -> usize {
+        self.base
     }
 
     #[inline(always)]
@@ -130,9 +187,10 @@ impl<'a> Collection<'a> {
     pub fn raw_offsets(&self) -> &'a [i64] {
         self.offsets
     }
-    /// All coordinates, point-major.
+    /// The coordinates of this collection's trajectories, point-major.
     pub fn raw_coords(&self) -> &'a [f64] {
-        self.coords
+        let (s, e) = (self.offsets[0] as usize, self.offsets[self.offsets.len() - 1] as usize);
+        &self.coords[s * self.dim..e * self.dim]
     }
     pub fn iter(&self) -> impl Iterator<Item = Traj<'a>> + '_ {
         (0..self.len()).map(move |i| self.get(i))

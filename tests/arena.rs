@@ -12,7 +12,7 @@ fn sample() -> (Vec<i64>, Vec<f64>) {
 fn encoded() -> Vec<u8> {
     let (o, c) = sample();
     let x = Collection::new(&o, &c, 2, "X").unwrap();
-    arena::writer::encode(&x)
+    arena::writer::encode(&x).unwrap()
 }
 
 /// A copy of `buf` in 8-byte-aligned storage, as a memory map or numpy array would give.

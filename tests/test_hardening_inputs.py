@@ -378,7 +378,7 @@ def test_n_jobs_above_limit_raises_valueerror_in_core(n_jobs):
     with pytest.raises(ValueError, match=r"n_jobs: .* is outside \[-1024, 1024\]; at most 1024 threads"):
         ta.pdist_range(arena, "dtw", 0, 3, out, n_jobs=n_jobs)
     with pytest.raises(ValueError, match=r"n_jobs: .* is outside \[-1024, 1024\]; at most 1024 threads"):
-        _core.pdist(ta.Metric("dtw"), arena.offsets, arena.coords, out, n_jobs=n_jobs)
+        _core.pdist(ta.Metric("dtw"), arena._checked_data(), out, n_jobs=n_jobs)
 
 
 def test_n_jobs_within_limit_still_works():
@@ -540,8 +540,8 @@ def test_masked_array_rejected_in_batch_calls():
     with pytest.raises(ValueError, match=r"X: a masked array"):
         ta.pdist(np.ma.masked_array(np.stack([A, A])))
     # The fast path leaves subclasses it cannot vouch for to the Python path ...
-    assert _core.pack_arrays([A, m]) is None
-    assert _core.pack_arrays([np.asarray(A).view(np.matrix)]) is None
+    assert _core.ArenaData.pack([A, m], "X") is None
+    assert _core.ArenaData.pack([np.asarray(A).view(np.matrix)], "X") is None
 
 
 def test_plain_arrays_and_memmaps_keep_the_fast_path(tmp_path):
@@ -550,8 +550,7 @@ def test_plain_arrays_and_memmaps_keep_the_fast_path(tmp_path):
     big = np.ascontiguousarray(rng.normal(size=(40, 2)))
     views = [big[i:i + 4] for i in range(0, 40, 4)]
     for X in ([A, B], (A, mm), views, [mm[1:], A]):
-        packed = _core.pack_arrays(X)
+        packed = _core.ArenaData.pack(X, "X")
         assert packed is not None
-        offsets, coords = packed
-        np.testing.assert_array_equal(coords, np.concatenate(X))
+        np.testing.assert_array_equal(packed.coords_array(), np.concatenate(X))
     np.testing.assert_array_equal(ta.pdist([A, mm]), ta.pdist([A, np.array(mm)]))

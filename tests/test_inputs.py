@@ -42,14 +42,15 @@ def test_packing_a_list_in_one_call_matches_the_general_path():
     for d in (2, 3):
         X = [rng.normal(size=(k, d)) for k in (1, 4, 9)]
         for seq in (X, tuple(X)):
-            off, co = _core.pack_arrays(seq)
+            packed = _core.ArenaData.pack(seq, "X")
+            off, co = packed.offsets_array(), packed.coords_array()
             want_off, want_co = general(seq)
             assert off.dtype == np.int64 and co.dtype == np.float64 and co.shape == want_co.shape
             assert np.array_equal(off, want_off) and np.array_equal(co, want_co)
     F = np.asfortranarray(rng.normal(size=(4, 2)))
     for seq in ([A, F], [A, A.astype(np.float32)], [A, A.tolist()], [A, np.zeros((3, 3))],
                 [A, np.empty((0, 2))], [A, np.zeros((3, 4))], [], np.stack([A, A]), [A, A[::2]]):
-        assert _core.pack_arrays(seq) is None
+        assert _core.ArenaData.pack(seq, "X") is None
     got = ta.pdist([A, F, B.astype(np.float32)], "dtw")
     assert np.array_equal(got, ta.pdist([A, np.ascontiguousarray(F), B.astype(np.float64)], "dtw"))
 

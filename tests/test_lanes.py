@@ -39,7 +39,7 @@ def test_ranges_and_blocks_bit_identical():
         ta.pdist_range(a, "dtw", s, e, out)
     assert np.array_equal(out, want)
     D = np.zeros((30, 30))
-    ta.cdist_block(a, a, "dtw", (3, 17), (2, 29), D)
+    ta.cdist_block(a, a, "dtw", D, rows=(3, 17), cols=(2, 29))
     assert np.array_equal(D[3:17, 2:29], np.array([[ta.dtw(X[i], X[j]) for j in range(2, 29)] for i in range(3, 17)]))
 
 

@@ -75,7 +75,7 @@ def test_pdist_range_assembles_pdist():
         ta.pdist_range(a, "erp", s, e, out)
     assert np.array_equal(out, want)
     out32 = np.zeros(M, dtype=np.float32)
-    ta.pdist_range(a, ta.Metric("edr", eps=0.5), 100, 200, out32)
+    ta.pdist_range(a, ta.Metric("edr", eps=0.5), 100, 200, out32, dtype="float32")
     assert np.array_equal(out32[100:200], ta.pdist(TRAJS, "edr", eps=0.5, dtype="float32")[100:200])
     assert not out32[:100].any() and not out32[200:].any()
 
@@ -88,7 +88,7 @@ def test_pdist_range_errors():
     with pytest.raises(ValueError, match="start, stop"):
         ta.pdist_range(a, "dtw", 0, M + 1, out)
     with pytest.raises(ValueError, match="out: expected the whole condensed vector"):
-        ta.pdist_range(a, "dtw", 0, 3, np.zeros(3))
+        ta.pdist_range(a, "dtw", 0, 3, np.zeros(4))
     with pytest.raises(ValueError, match="read-only"):
         ro = np.zeros(M)
         ro.flags.writeable = False
@@ -101,14 +101,14 @@ def test_cdist_block():
     a, b = ta.Arena.pack(TRAJS[:13]), ta.Arena.pack(TRAJS[5:])
     want = ta.cdist(TRAJS[:13], TRAJS[5:], "hausdorff")
     out = np.zeros(want.shape)
-    ta.cdist_block(a, b, "hausdorff", (0, 5), None, out)
-    ta.cdist_block(a, b, "hausdorff", (5, 13), (0, 20), out)
-    ta.cdist_block(a, b, "hausdorff", (5, 13), (20, len(b)), out)
+    ta.cdist_block(a, b, "hausdorff", out, rows=(0, 5))
+    ta.cdist_block(a, b, "hausdorff", out, rows=(5, 13), cols=(0, 20))
+    ta.cdist_block(a, b, "hausdorff", out, rows=(5, 13), cols=(20, len(b)))
     assert np.array_equal(out, want)
     with pytest.raises(ValueError, match="rows"):
-        ta.cdist_block(a, b, "hausdorff", (0, 99), None, out)
+        ta.cdist_block(a, b, "hausdorff", out, rows=(0, 99))
     with pytest.raises(ValueError, match="out: expected the whole"):
-        ta.cdist_block(a, b, "hausdorff", (0, 1), None, np.zeros((2, 2)))
+        ta.cdist_block(a, b, "hausdorff", np.zeros((2, 2)), rows=(0, 1))
 
 
 def test_out_memmap_shared_memory_and_path(tmp_path):

@@ -1,10 +1,10 @@
 """`Arena`: trajectories packed once (offsets + point-major coordinates) in private memory, in a
-file, or in shared memory, read through zero-copy numpy views. File and shared arenas pickle as
-a small handle (path + fingerprint), so process workers receive indices, never data."""
+file, or in shared memory, held by a Rust object and read through zero-copy numpy views. File
+and shared arenas pickle as a small handle (path + fingerprint), so process workers receive
+indices, never data, and open the arena in O(1)."""
 
 from __future__ import annotations
 
-import mmap
 import os
 import stat
 import weakref
@@ -34,7 +34,7 @@ def _file_type(mode: int) -> str:
     return f"file type {stat.S_IFMT(mode):o}"
 
 
-def _arena_nbytes(n_traj: int, n_points: int, dim: int) -> int:
+def arena_nbytes(n_traj: int, n_points: int, dim: int) -> int:
     coords_at = -(-(_HEADER_LEN + 8 * (n_traj + 1)) // 64) * 64
     return coords_at + 8 * n_points * dim
 
@@ -44,45 +44,48 @@ class Arena:
 
     Build one with ``Arena.pack(trajs, path=None)``, ``Arena.shared(trajs)``,
     ``Arena.open(path)``, ``Arena.from_arrow(list_array)`` or ``Arena.from_buffer(buf)``.
+    The trajectories live in a Rust object (``_core.ArenaData``), validated once when it is made;
+    batch calls read it in place.
     """
 
-    __slots__ = ("_offsets", "_coords", "_path", "_fingerprint", "_map", "_keep", "_finalizer",
-                 "_closed", "_ident", "__weakref__")
+    __slots__ = ("_data", "_offsets", "_coords", "_path", "_finalizer", "_closed", "_ident",
+                 "__weakref__")
 
     def __init__(self) -> None:  # use the constructors above
+        self._data: Optional[_core.ArenaData] = None
         self._offsets: np.ndarray = np.zeros(1, dtype=np.int64)
         self._coords: np.ndarray = np.empty((0, 2))
         self._path: Optional[str] = None
-        self._fingerprint: Optional[Tuple[int, int, int]] = None
-        self._map: Optional[mmap.mmap] = None
-        self._keep: Any = None  # whatever owns the memory the views point into
         self._finalizer: Optional[weakref.finalize] = None
         self._closed = False
         self._ident: Optional[Tuple[int, int]] = None  # (st_dev, st_ino) of a mapped file
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def _private(cls, offsets: np.ndarray, coords: np.ndarray, keep: Any = None) -> "Arena":
+    def _wrap(cls, data: "_core.ArenaData") -> "Arena":
         a = cls()
-        a._offsets, a._coords, a._keep = _readonly(offsets), _readonly(coords), keep
+        a._data = data
+        a._offsets, a._coords = data.offsets_array(), data.coords_array()
         return a
+
+    @classmethod
+    def _private(cls, offsets: np.ndarray, coords: np.ndarray) -> "Arena":
+        """A private arena with a copy of packed buffers, checked (unpickling)."""
+        return cls._wrap(_core.ArenaData.from_numpy(
+            np.ascontiguousarray(offsets, dtype=np.int64),
+            np.ascontiguousarray(coords, dtype=np.float64), "trajs", True))
 
     @classmethod
     def pack(cls, trajs: Any, path: Optional[os.PathLike] = None) -> "Arena":
         """Packs a sequence of (n, 2|3) array-likes. ``path=None`` keeps the arena in private
         memory; a path writes a sealed arena file there (atomically) and maps it. The file's
         mode follows the umask, as for any file the caller names (``numpy.save``)."""
-        from ._inputs import pack
+        from ._inputs import arena_data, write_arena
 
-        if isinstance(trajs, Arena):
-            offsets, coords = trajs.offsets, trajs.coords
-        else:
-            offsets, coords = pack(trajs, "trajs")
-        _core.check_packed(offsets, coords, "trajs")
         if path is None:
-            return cls._private(offsets, coords)
+            return cls._wrap(arena_data(trajs, "trajs"))
         path = os.fspath(path)
-        _core.arena_write(path, offsets, coords, private=False)
+        write_arena(trajs, path, "trajs", private=False)
         return cls.open(path)
 
     @classmethod
@@ -91,18 +94,18 @@ class Arena:
         by this user only (0600) and owned by this object: the file is removed when it is closed
         or garbage-collected. If the process is killed first, the next process of the same user
         that creates a shared file removes it (or ``trajarena.cleanup_stale()`` does)."""
-        from ._inputs import pack
+        return cls._shared(trajs, "trajs")
 
-        if isinstance(trajs, Arena):
-            offsets, coords = trajs.offsets, trajs.coords
-        else:
-            offsets, coords = pack(trajs, "trajs")
-        _core.check_packed(offsets, coords, "trajs")
-        path = files.new_path(_arena_nbytes(len(offsets) - 1, len(coords), coords.shape[1]))
+    @classmethod
+    def _shared(cls, trajs: Any, name: str) -> "Arena":
+        # `name` labels errors about the input ("X[3]" for a batch call's X).
+        from ._inputs import estimated_nbytes, write_arena
+
+        path = files.new_path(estimated_nbytes(trajs))
         # The writer fills the whole file before anything maps it: a full tmpfs is an OSError
-        # (ENOSPC) here, never a SIGBUS later.
-        _core.arena_write(path, offsets, coords, private=True)
+        # (ENOSPC) here, never a SIGBUS later. A list goes straight into the file.
         try:
+            write_arena(trajs, path, name, private=True)
             a = cls.open(path)
         except BaseException:
             files.unlink_quietly(path)
@@ -114,7 +117,10 @@ class Arena:
     def open(cls, path: os.PathLike) -> "Arena":
         """Maps an arena file read-only after validating all of it (header checksum, seal,
         version, sections, offsets, values). Anything but a regular file is a ValueError."""
-        path = os.fspath(path)
+        return cls._open(os.fspath(path), None)
+
+    @classmethod
+    def _open(cls, path: str, fingerprint: Optional[Tuple[int, int, int]]) -> "Arena":
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
@@ -125,41 +131,24 @@ class Arena:
             if size < _HEADER_LEN:
                 raise ValueError(f"arena: {path}: truncated: {size} bytes, shorter than the "
                                  f"{_HEADER_LEN}-byte header")
-            mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+            data = _core.ArenaData.map_fd(fd, path, fingerprint)
         finally:
             os.close(fd)
-        try:
-            a = cls._from_bytes(np.frombuffer(mm, dtype=np.uint8), keep=mm, label=path)
-        except BaseException:
-            try:
-                mm.close()
-            except BufferError:
-                pass  # the traceback still holds a view; the map goes with it
-            raise
-        a._path, a._map, a._ident = path, mm, (st.st_dev, st.st_ino)
+        a = cls._wrap(data)
+        a._path, a._ident = path, (st.st_dev, st.st_ino)
         return a
 
     @classmethod
     def from_buffer(cls, buf: Any) -> "Arena":
         """An arena over any buffer holding the bytes of an arena file (``bytes``, a Ray object,
-        a memoryview), without copying when the buffer is 8-byte aligned."""
+        a memoryview), without copying when the buffer is read-only and 8-byte aligned."""
         arr = np.frombuffer(buf, dtype=np.uint8)
-        if arr.ctypes.data % 8:
-            arr = arr.copy()  # the format is read in place as int64/float64
-        return cls._from_bytes(arr, keep=buf, label="buffer")
-
-    @classmethod
-    def _from_bytes(cls, arr: np.ndarray, keep: Any, label: str) -> "Arena":
-        try:
-            h = _core.arena_parse(arr)
-        except ValueError as e:
-            raise ValueError(f"{label}: {e}") from None
-        n, npts, dim = h["n_traj"], h["n_points"], h["dim"]
-        offsets = np.frombuffer(arr, dtype="<i8", count=n + 1, offset=h["offsets_at"])
-        coords = np.frombuffer(arr, dtype="<f8", count=npts * dim, offset=h["coords_at"])
-        a = cls._private(offsets, coords.reshape(npts, dim), keep=keep)
-        a._fingerprint = (h["crc"], h["total_len"], h["created_ns"])
-        return a
+        if arr.ctypes.data % 8 or arr.flags.writeable:
+            # The format is read in place as int64/float64, and must not change under the
+            # arena: a misaligned or writable buffer is copied once.
+            arr = arr.copy()
+        arr.flags.writeable = False
+        return cls._wrap(_core.ArenaData.from_buffer(arr, "buffer"))
 
     @classmethod
     def from_arrow(cls, array: Any) -> "Arena":
@@ -195,13 +184,21 @@ class Arena:
         if start:
             offsets = offsets - start
         coords = coords.reshape(-1, dim)
-        _core.check_packed(offsets, coords, "array")
-        return cls._private(offsets, coords, keep=array)
+        # Arrow's buffers are immutable: the arena reads them in place and keeps them alive.
+        return cls._wrap(_core.ArenaData.from_numpy(offsets, coords, "array", not coords.flags.aligned))
 
     # ------------------------------------------------------------------ views
     def _check_open(self) -> None:
         if self._closed:
             raise ValueError("arena: this arena is closed")
+
+    def _checked_data(self) -> "_core.ArenaData":
+        self._check_open()
+        return self._data
+
+    @property
+    def _fingerprint(self) -> Optional[Tuple[int, int, int]]:
+        return None if self._data is None else self._data.fingerprint
 
     @property
     def offsets(self) -> np.ndarray:
@@ -230,7 +227,7 @@ class Arena:
 
     @property
     def nbytes(self) -> int:
-        return _arena_nbytes(len(self), len(self._coords), self.dim)
+        return arena_nbytes(len(self), len(self._coords), self.dim)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -262,8 +259,7 @@ class Arena:
 
     def to_bytes(self) -> bytes:
         """The arena as one sealed ``bytes`` object (``Arena.from_buffer`` reads it back)."""
-        self._check_open()
-        return _core.arena_encode(np.ascontiguousarray(self._offsets), np.ascontiguousarray(self._coords))
+        return self._checked_data().encode()
 
     # ------------------------------------------------------------------ lifetime
     @property
@@ -272,8 +268,8 @@ class Arena:
         return self._path is not None
 
     def close(self) -> None:
-        """Releases the map (once no view uses it) and, for the owner of a shared arena,
-        removes the file. Closing twice is harmless."""
+        """Releases the arena's memory (once no view uses it) and, for the owner of a shared
+        arena, removes the file. Closing twice is harmless."""
         if self._closed:
             return
         self._closed = True
@@ -281,12 +277,8 @@ class Arena:
             self._finalizer()
         self._offsets = np.zeros(1, dtype=np.int64)
         self._coords = np.empty((0, self._coords.shape[1]))
-        if self._map is not None:
-            try:
-                self._map.close()
-            except BufferError:
-                pass  # views handed out are still alive; the map goes with the last of them
-        self._map = self._keep = None
+        # Views handed out keep the Rust object (and its map) alive; it goes with the last.
+        self._data = None
 
     def __enter__(self) -> "Arena":
         return self
@@ -327,13 +319,11 @@ def _open_handle(path: str, fingerprint: Tuple[int, int, int]) -> Arena:
         _OPEN.move_to_end(key)
         return hit
     try:
-        a = Arena.open(path)
+        # The handle names a file this library wrote and validated: its header is checked
+        # against the fingerprint (O(1)), and each call checks the trajectories it touches.
+        a = Arena._open(path, tuple(fingerprint))
     except FileNotFoundError:
         raise FileNotFoundError(f"arena: {path} no longer exists (its owner closed it or exited)") from None
-    if a._fingerprint != tuple(fingerprint):
-        a.close()
-        raise ValueError(f"arena: {path} was replaced since this handle was made "
-                         f"(fingerprint {a._fingerprint} != {tuple(fingerprint)})")
     _OPEN[key] = a
     # Dropped entries are not closed (a caller may still hold them); their map goes with the
     # last reference. Entries whose file was removed go first, so a deleted /dev/shm file

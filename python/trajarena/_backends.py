@@ -1,10 +1,10 @@
 """Process backends (joblib, multiprocessing) for pdist and cdist.
 
 The arena travels as its handle (path + fingerprint), each task as (start, stop) plus the
-location of the output (a file path and byte offset): workers map both and write their range in
-place, and send back only a count. Lists and private arenas are copied once into a shared
-arena for the call; an output buffer with no file behind it gets a shared file for the call
-and one copy at the end.
+location of the output (a file path and byte offset): workers open the arena in O(1), map the
+output, write their range in place, and send back only a count. Lists go straight into a
+shared arena file for the call, private arenas are copied into one; an output buffer with no
+file behind it gets a shared file for the call and one copy at the end.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ OutSpec = Tuple[str, int, str, int]  # path, byte offset, dtype name, number of 
 MIN_PROCESS_CELLS = 5_000_000
 
 
-def _small(offsets_a: np.ndarray, offsets_b: np.ndarray, pairs: int) -> bool:
-    la, lb = np.diff(offsets_a), np.diff(offsets_b)
+def _small(a: Arena, b: Arena, pairs: int) -> bool:
+    la, lb = a.lengths, b.lengths
     if not len(la) or not len(lb):
         return True
     return float(la.mean()) * float(lb.mean()) * pairs < MIN_PROCESS_CELLS
@@ -136,7 +136,7 @@ def pdist_task(arena: Arena, metric: Any, out: OutSpec, start: int, stop: int,
         watch_owner(owner)
     flat = _map_out(out)
     try:
-        _core.pdist(metric, arena.offsets, arena.coords, flat[start:stop], n_jobs=1, start=start)
+        _core.pdist(metric, arena._checked_data(), flat[start:stop], n_jobs=1, start=start)
         flat.flush()
     finally:
         del flat
@@ -150,8 +150,8 @@ def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start:
         watch_owner(owner)
     flat = _map_out(out)
     try:
-        _core.cdist(metric, arena_a.offsets, arena_a.coords, arena_b.offsets, arena_b.coords,
-                    flat[start:stop], n_jobs=1, start=start)
+        _core.cdist(metric, arena_a._checked_data(), arena_b._checked_data(), flat[start:stop],
+                    n_jobs=1, start=start)
         flat.flush()
     finally:
         del flat
@@ -159,21 +159,23 @@ def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start:
 
 
 # ---------------------------------------------------------------- parent side
-def _shareable(stack: ExitStack, X: Any) -> Arena:
-    """An arena workers can map: file/shared arenas as they are, anything else copied once
-    into a shared arena removed at the end of the call."""
+def shareable(stack: ExitStack, X: Any, name: str) -> Arena:
+    """An arena workers can map: file/shared arenas as they are; a list goes straight into a
+    shared arena file (and a private arena is copied into one) removed at the end of the call."""
     if isinstance(X, Arena) and X.is_shared:
         return X
-    a = Arena.shared(X)
+    a = Arena._shared(X, name)
     stack.callback(a.close)
     return a
 
 
-def _shared_out(stack: ExitStack, res: np.ndarray) -> Tuple[OutSpec, Callable[[], None]]:
-    """Where workers write, and what to do once they are done. The caller's buffer when a file
-    backs it; else a shared file for the call, copied into `res` at the end."""
+def _shared_out(stack: ExitStack, res: np.ndarray,
+                where: Optional[Tuple[str, int]]) -> Tuple[OutSpec, Callable[[], None]]:
+    """Where workers write, and what to do once they are done. The file this call made for the
+    result (`where`), or the caller's buffer when a file backs it; else a shared file for the
+    call, copied into `res` at the end."""
     flat = res.reshape(-1)
-    found = file_backing(flat)
+    found = where if where is not None else file_backing(flat)
     if found is not None:
         return (found[0], found[1], flat.dtype.name, flat.size), lambda: None
     path, at = files.create_out(flat.nbytes)  # a full tmpfs raises OSError here, not SIGBUS later
@@ -266,31 +268,33 @@ def _stop_workers(ex: Any) -> None:
             pass
 
 
-def pdist(X: Any, metric: Any, res: np.ndarray, backend: str, n_jobs: int,
-          progress: Optional[Callable[[int, int], Any]], start_method: Optional[str]) -> None:
-    if isinstance(X, Arena) and _small(X.offsets, X.offsets, res.size):
-        _core.pdist(metric, X.offsets, X.coords, res.reshape(-1), n_jobs=1, progress=progress)
+def pdist(arena: Arena, metric: Any, res: np.ndarray, where: Optional[Tuple[str, int]],
+          backend: str, n_jobs: int, progress: Optional[Callable[[int, int], Any]],
+          start_method: Optional[str]) -> None:
+    if _small(arena, arena, res.size):
+        _core.pdist(metric, arena._checked_data(), res.reshape(-1), n_jobs=1, progress=progress)
         return
     with ExitStack() as stack:
-        arena = _shareable(stack, X)
-        spec, finish = _shared_out(stack, res)
-        ranges = _core.plan_condensed(arena.offsets, n_jobs * TASKS_PER_WORKER)
-        tasks = [(arena, metric, spec, s, e) for s, e in ranges]
+        shared = shareable(stack, arena, "X")
+        spec, finish = _shared_out(stack, res, where)
+        ranges = _core.plan_condensed(shared._checked_data(), n_jobs * TASKS_PER_WORKER)
+        tasks = [(shared, metric, spec, s, e) for s, e in ranges]
         _run_tasks(backend, n_jobs, pdist_task, tasks, progress, res.size, start_method)
         finish()
 
 
-def cdist(XA: Any, XB: Any, metric: Any, res: np.ndarray, backend: str, n_jobs: int,
-          progress: Optional[Callable[[int, int], Any]], start_method: Optional[str]) -> None:
-    if isinstance(XA, Arena) and isinstance(XB, Arena) and _small(XA.offsets, XB.offsets, res.size):
-        _core.cdist(metric, XA.offsets, XA.coords, XB.offsets, XB.coords, res.reshape(-1),
-                    n_jobs=1, progress=progress)
+def cdist(a: Arena, b: Arena, metric: Any, res: np.ndarray, where: Optional[Tuple[str, int]],
+          backend: str, n_jobs: int, progress: Optional[Callable[[int, int], Any]],
+          start_method: Optional[str]) -> None:
+    if _small(a, b, res.size):
+        _core.cdist(metric, a._checked_data(), b._checked_data(), res.reshape(-1), n_jobs=1,
+                    progress=progress)
         return
     with ExitStack() as stack:
-        a = _shareable(stack, XA)
-        b = a if XB is XA else _shareable(stack, XB)
-        spec, finish = _shared_out(stack, res)
-        ranges = _core.plan_rect(a.offsets, b.offsets, n_jobs * TASKS_PER_WORKER)
-        tasks = [(a, b, metric, spec, s, e) for s, e in ranges]
+        sa = shareable(stack, a, "XA")
+        sb = sa if b is a else shareable(stack, b, "XB")
+        spec, finish = _shared_out(stack, res, where)
+        ranges = _core.plan_rect(sa._checked_data(), sb._checked_data(), n_jobs * TASKS_PER_WORKER)
+        tasks = [(sa, sb, metric, spec, s, e) for s, e in ranges]
         _run_tasks(backend, n_jobs, cdist_task, tasks, progress, res.size, start_method)
         finish()

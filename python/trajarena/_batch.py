@@ -1,5 +1,6 @@
-"""pdist / cdist / paired: pack the input once, validate the output buffer, hand both to the
-core, which writes every distance in place with the GIL released."""
+"""pdist / cdist / paired: turn the input into an arena once (packed in Rust), validate the
+output buffer, hand both to the core, which writes every distance in place with the GIL
+released."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from contextlib import ExitStack
 from . import _backends, _core, _npy_out
 from . import _shared_files as files
 from ._arena import Arena
-from ._inputs import metric_of, pack
+from ._core import Metric
+from ._inputs import arena_data, metric_of
 from ._progress import Reporter
 
 _BACKENDS = ("threads", "joblib", "multiprocessing")
@@ -65,18 +67,23 @@ def _start_method(backend: str, start_method: Optional[str]) -> Optional[str]:
     return start_method
 
 
-def _process_out(out: Any, shape: Tuple[int, ...], dtype: Any, stack: ExitStack) -> np.ndarray:
-    """For process backends with out=None: the result lives in a shared file that workers map;
-    the file is unlinked when the call ends and the returned array keeps the memory."""
+def _process_out(out: Any, shape: Tuple[int, ...], dtype: Any,
+                 stack: ExitStack) -> Tuple[np.ndarray, Optional[Tuple[str, int]]]:
+    """For process backends: the result array and, when this call made the file behind it,
+    where that file is (path, byte offset), so workers can map it without a lookup. With
+    out=None the result lives in a shared file unlinked when the call ends (the returned array
+    keeps the memory); a .npy path gets its file from `prepare_out`."""
     if out is not None:
-        return prepare_out(out, shape, dtype, stack)
+        res = prepare_out(out, shape, dtype, stack)
+        own = isinstance(out, (str, os.PathLike)) and isinstance(res, np.memmap)
+        return res, ((res.filename, res.offset) if own else None)
     dt = _dtype(dtype)
     nbytes = int(np.prod(shape)) * dt.itemsize
     if nbytes == 0:
-        return np.empty(shape, dtype=dt)
+        return np.empty(shape, dtype=dt), None
     path, at = files.create_out(nbytes)
     stack.callback(files.unlink_quietly, path)
-    return np.asarray(np.memmap(path, dtype=dt, mode="r+", offset=at, shape=shape))
+    return np.asarray(np.memmap(path, dtype=dt, mode="r+", offset=at, shape=shape)), (path, at)
 
 
 def _dtype(dtype: Any) -> np.dtype:
@@ -121,60 +128,101 @@ def _flat(out: np.ndarray) -> np.ndarray:
     return flat.view(np.ndarray)
 
 
+def _symmetric(m: Metric) -> bool:
+    return bool(getattr(m, "symmetric", False))
+
+
+def _mirror(cond: np.ndarray, res: np.ndarray) -> None:
+    """Fills the off-diagonal entries of the square `res` from the condensed vector `cond`."""
+    n = res.shape[0]
+    k = 0
+    for i in range(n - 1):
+        row = cond[k:k + n - i - 1]
+        res[i, i + 1:] = row
+        res[i + 1:, i] = row
+        k += n - i - 1
+
+
 def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
           backend="threads", start_method=None, **params) -> np.ndarray:
     """Condensed distance vector of all pairs of X, in scipy order ((0,1), (0,2), ...).
     Use ``scipy.spatial.distance.squareform`` for the square matrix.
 
-    X: a sequence of (n, 2|3) arrays, an Arena, or a pyarrow list array. backend: "threads"
-    (rayon in this process), "joblib" (loky) or "multiprocessing" (``start_method`` picks
-    fork, spawn or forkserver); process workers get the arena's handle and index ranges."""
+    X: a sequence of (n, 2|3) arrays, an Arena, or a pyarrow list array. metric: a name, a
+    `Metric`, or one of the single-pair functions (``ta.dtw``). backend: "threads" (rayon in
+    this process), "joblib" (loky) or "multiprocessing" (``start_method`` picks fork, spawn or
+    forkserver); process workers get the arena's handle and index ranges."""
     m = metric_of(metric, params)
     _backend(backend)
     sm = _start_method(backend, start_method)
     nj = _n_jobs(n_jobs)
     if backend in _PROCESS:
         with ExitStack() as stack:
-            arena = X if isinstance(X, Arena) else Arena.pack(X)
+            arena = X if isinstance(X, Arena) else _backends.shareable(stack, X, "X")
             n = len(arena)
-            res = _process_out(out, (n * (n - 1) // 2,), dtype, stack)
+            res, where = _process_out(out, (n * (n - 1) // 2,), dtype, stack)
             with Reporter(progress, res.size, f"pdist {m.name}") as cb:
-                _backends.pdist(arena, m, res, backend, _workers(nj), cb, sm)
+                _backends.pdist(arena, m, res, where, backend, _workers(nj), cb, sm)
         return res
-    offsets, coords = pack(X, "X")
-    n = len(offsets) - 1
+    x = arena_data(X, "X")
+    n = len(x)
     with ExitStack() as stack:
         res = prepare_out(out, (n * (n - 1) // 2,), dtype, stack)
         with Reporter(progress, res.size, f"pdist {m.name}") as cb:
-            _core.pdist(m, offsets, coords, _flat(res), n_jobs=nj, progress=cb)
+            _core.pdist(m, x, _flat(res), n_jobs=nj, progress=cb)
     return res
 
 
 def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
           backend="threads", start_method=None, **params) -> np.ndarray:
     """(len(XA), len(XB)) matrix of distances between every trajectory of XA and of XB.
-    Inputs and backends as for `pdist`."""
+    Inputs and backends as for `pdist`. ``cdist(X, X)`` (the same object) computes each pair
+    of a symmetric metric once and mirrors it; the diagonal is computed too (d(A, A) is not 0
+    for every metric: LCSS and EDR with eps = 0 give 1)."""
     m = metric_of(metric, params)
     _backend(backend)
     sm = _start_method(backend, start_method)
     nj = _n_jobs(n_jobs)
+    same = XB is XA
     if backend in _PROCESS:
         with ExitStack() as stack:
-            a = XA if isinstance(XA, Arena) else Arena.pack(XA)
-            b = a if XB is XA else (XB if isinstance(XB, Arena) else Arena.pack(XB))
+            a = XA if isinstance(XA, Arena) else _backends.shareable(stack, XA, "XA")
+            b = a if same else (XB if isinstance(XB, Arena) else _backends.shareable(stack, XB, "XB"))
             if len(a) and len(b) and a.dim != b.dim:
                 raise ValueError(f"XB: has {b.dim}-D points but XA has {a.dim}-D points")
-            res = _process_out(out, (len(a), len(b)), dtype, stack)
+            res, where = _process_out(out, (len(a), len(b)), dtype, stack)
             with Reporter(progress, res.size, f"cdist {m.name}") as cb:
-                _backends.cdist(a, b, m, res, backend, _workers(nj), cb, sm)
+                if same and _symmetric(m):
+                    n = len(a)
+                    cond, cwhere = _process_out(None, (n * (n - 1) // 2,), res.dtype, stack)
+                    _backends.pdist(a, m, cond, cwhere, backend, _workers(nj), cb, sm)
+                    _fill_square(m, a._checked_data(), cond, res, nj)
+                else:
+                    _backends.cdist(a, b, m, res, where, backend, _workers(nj), cb, sm)
         return res
-    offa, coa = pack(XA, "XA")
-    offb, cob = (offa, coa) if XB is XA else pack(XB, "XB")
+    xa = arena_data(XA, "XA")
+    xb = xa if same else arena_data(XB, "XB")
     with ExitStack() as stack:
-        res = prepare_out(out, (len(offa) - 1, len(offb) - 1), dtype, stack)
+        res = prepare_out(out, (len(xa), len(xb)), dtype, stack)
         with Reporter(progress, res.size, f"cdist {m.name}") as cb:
-            _core.cdist(m, offa, coa, offb, cob, _flat(res), n_jobs=nj, progress=cb)
+            if same and _symmetric(m):
+                n = len(xa)
+                cond = np.empty(n * (n - 1) // 2, dtype=res.dtype)
+                _core.pdist(m, xa, cond, n_jobs=nj, progress=cb)
+                _fill_square(m, xa, cond, res, nj)
+            else:
+                _core.cdist(m, xa, xb, _flat(res), n_jobs=nj, progress=cb)
     return res
+
+
+def _fill_square(m: Metric, x: Any, cond: np.ndarray, res: np.ndarray, nj: int) -> None:
+    """The square matrix of a symmetric metric from its condensed vector and its diagonal."""
+    n = len(x)
+    _mirror(cond, res)
+    idx = np.arange(n, dtype=np.int64)
+    diag = np.empty(n, dtype=res.dtype)
+    _core.paired(m, x, idx, idx, diag, n_jobs=nj)
+    res[idx, idx] = diag
 
 
 def _indices(v: Any, name: str) -> np.ndarray:
@@ -194,12 +242,12 @@ def paired(X, i, j, metric="dtw", *, n_jobs=None, out=None, dtype="float64", pro
     if backend != "threads":
         raise ValueError(f"backend: paired runs on backend='threads' only, got {backend!r}")
     nj = _n_jobs(n_jobs)
-    offsets, coords = pack(X, "X")
+    x = arena_data(X, "X")
     ii, jj = _indices(i, "i"), _indices(j, "j")
     if ii.shape != jj.shape:
         raise ValueError(f"i, j: index arrays must have the same length, got {ii.size} and {jj.size}")
     with ExitStack() as stack:
         res = prepare_out(out, (ii.size,), dtype, stack)
         with Reporter(progress, res.size, f"paired {m.name}") as cb:
-            _core.paired(m, offsets, coords, ii, jj, _flat(res), n_jobs=nj, progress=cb)
+            _core.paired(m, x, ii, jj, _flat(res), n_jobs=nj, progress=cb)
     return res

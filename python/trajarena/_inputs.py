@@ -1,5 +1,5 @@
-"""Turning user input into what the core reads: float64 C-contiguous (n, d) arrays, packed sets
-(offsets + coordinates) and validated metrics. Errors name the argument and trajectory index."""
+"""Turning user input into what the core reads: float64 C-contiguous (n, d) arrays, arenas
+(packed in Rust, once) and validated metrics. Errors name the argument and trajectory index."""
 
 from __future__ import annotations
 
@@ -48,46 +48,85 @@ def as_traj(x: Any, name: str) -> np.ndarray:
     return arr
 
 
-def pack(X: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """A set of trajectories as (offsets int64 (n+1,), coords float64 (N, d)): an Arena's own
-    buffers (no copy), a pyarrow list array's (no copy for LargeList<FixedSizeList<f64>>), or a
-    sequence of arrays copied once."""
-    from ._arena import Arena
-
-    if isinstance(X, Arena):
-        return X.offsets, X.coords
-    if type(X).__module__.startswith("pyarrow"):
-        a = Arena.from_arrow(X)
-        return a.offsets, a.coords
+def _arrays(X: Any, name: str) -> list:
+    """A sequence of trajectories as float64 C-contiguous (n, 2|3) plain arrays of one
+    dimension, with the errors worded per argument and index."""
     _refuse_masked(X, name)
     if isinstance(X, np.ndarray) and X.ndim == 2:
         raise TypeError(
             f"{name}: expected a sequence of trajectories, got one 2-D array; "
             f"wrap a single trajectory in a list"
         )
-    if type(X) in (list, tuple):
-        # The usual input, float64 C-contiguous arrays of one dimension, is packed in one call;
-        # anything else (None), masked arrays included, takes the path below, which converts
-        # and words the errors.
-        packed = _core.pack_arrays(X)
-        if packed is not None:
-            return packed
     if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
         raise TypeError(f"{name}: expected a list or tuple of trajectories, got {type(X).__name__}")
-    arrs = [as_traj(t, f"{name}[{i}]") for i, t in enumerate(X)]
-    if not arrs:
-        return np.zeros(1, dtype=np.int64), np.empty((0, 2), dtype=np.float64)
-    d0 = arrs[0].shape[1]
+    arrs = []
+    for i, t in enumerate(X):
+        a = np.asarray(as_traj(t, f"{name}[{i}]"))  # a plain ndarray over the same memory
+        if not a.flags.aligned:
+            a = a.copy()
+        arrs.append(a)
     for i, a in enumerate(arrs):
-        if a.shape[1] != d0:
+        if a.shape[1] != arrs[0].shape[1]:
             raise ValueError(
-                f"{name}[{i}]: has {a.shape[1]}-D points but {name}[0] has {d0}-D points; "
+                f"{name}[{i}]: has {a.shape[1]}-D points but {name}[0] has {arrs[0].shape[1]}-D points; "
                 f"all trajectories in one call must have the same dimension"
             )
-    offsets = np.zeros(len(arrs) + 1, dtype=np.int64)
-    np.cumsum([a.shape[0] for a in arrs], out=offsets[1:])
-    coords = np.concatenate(arrs, axis=0)
-    return offsets, coords
+    return arrs
+
+
+def arena_data(X: Any, name: str) -> "_core.ArenaData":
+    """A set of trajectories as the core's arena: an Arena's own (no copy, no second scan), a
+    pyarrow list array's (no copy for LargeList<FixedSizeList<f64>>), or a sequence of arrays
+    packed in Rust in one copy, checked once."""
+    from ._arena import Arena
+
+    if isinstance(X, Arena):
+        return X._checked_data()
+    if type(X).__module__.startswith("pyarrow"):
+        return Arena.from_arrow(X)._checked_data()
+    if type(X) in (list, tuple):
+        # The usual input, float64 C-contiguous arrays of one dimension, is packed in one call;
+        # anything else (None), masked arrays included, is converted first, with worded errors.
+        data = _core.ArenaData.pack(X, name)
+        if data is not None:
+            return data
+    arrs = _arrays(X, name)
+    if not arrs:
+        return _core.ArenaData.empty()
+    return _core.ArenaData.pack(arrs, name)
+
+
+def write_arena(X: Any, path: str, name: str, private: bool) -> None:
+    """Writes a set of trajectories straight into a sealed arena file at `path`."""
+    from ._arena import Arena
+
+    if isinstance(X, Arena):
+        X._checked_data().write(path, private)
+        return
+    if type(X).__module__.startswith("pyarrow"):
+        Arena.from_arrow(X)._checked_data().write(path, private)
+        return
+    if type(X) in (list, tuple) and _core.ArenaData.write_list(path, X, name, private) is not None:
+        return
+    arrs = _arrays(X, name)
+    if not arrs:
+        _core.ArenaData.empty().write(path, private)
+        return
+    _core.ArenaData.write_list(path, arrs, name, private)
+
+
+def estimated_nbytes(X: Any) -> int:
+    """About the size of X's arena file, from the lengths alone (to pick a directory)."""
+    from ._arena import Arena, arena_nbytes
+
+    if isinstance(X, Arena):
+        return X.nbytes
+    try:
+        n_points = sum(len(t) for t in X)
+        dim = int(np.shape(X[0])[1]) if len(X) else 2
+    except (TypeError, IndexError, ValueError):
+        return 0
+    return arena_nbytes(len(X), n_points, dim)
 
 
 def _hashable(v: Any) -> Any:

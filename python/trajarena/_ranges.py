@@ -1,15 +1,17 @@
 """Index-based tasks: a worker gets an arena (a handle when pickled), a range of output
-positions and the whole output buffer, and writes its share in place."""
+positions and an output buffer (the whole result, or just its share), and writes its share in
+place. A task reads only the trajectories its pairs use."""
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
 from . import _core
-from ._batch import _n_jobs as _batch_jobs
-from ._inputs import metric_of, pack
+from ._batch import _dtype, _n_jobs, _flat
+from ._inputs import arena_data, metric_of
+from ._progress import Reporter
 
 
 def _int(v: Any, name: str) -> int:
@@ -18,35 +20,46 @@ def _int(v: Any, name: str) -> int:
     return int(v)
 
 
-def _whole_out(out: Any, size: int, what: str) -> np.ndarray:
+def _task_out(out: Any, dtype: Any, whole: Tuple[int, ...], part: Tuple[int, ...], what: str) -> np.ndarray:
+    """The caller's buffer for a task, checked: the whole result (shape `whole`, or its size
+    flat) or exactly the task's share (shape `part`, or its size flat)."""
+    dt = _dtype(dtype)
     if not isinstance(out, np.ndarray):
-        raise TypeError(f"out: expected the whole {what} as a writable numpy array "
-                        f"(np.memmap and shared memory included), got {type(out).__name__}")
-    if out.size != size:
-        raise ValueError(f"out: expected the whole {what} of {size} entries, got {out.size}")
-    if out.dtype not in (np.float64, np.float32):
-        raise ValueError(f"out: dtype must be float64 or float32, got {out.dtype}")
+        raise TypeError(f"out: expected a writable numpy array (np.memmap and shared memory "
+                        f"included), got {type(out).__name__}")
+    whole_n, part_n = int(np.prod(whole)), int(np.prod(part))
+    if out.shape not in (whole, (whole_n,), part, (part_n,)):
+        raise ValueError(f"out: expected the whole {what} {whole} or this task's share {part}, "
+                         f"got shape {out.shape}")
+    if out.dtype != dt:
+        raise ValueError(f"out: has dtype {out.dtype} but dtype={dt.name!r}; pass dtype={out.dtype.name!r}")
     if not out.flags.writeable:
         raise ValueError("out: array is read-only")
     if not out.flags.c_contiguous:
         raise ValueError("out: array must be C-contiguous")
-    return out.reshape(-1)
+    return out
 
 
 def pdist_range(arena: Any, metric: Any, start: int, stop: int, out: np.ndarray, *,
-                n_jobs: int = 1, **params: Any) -> None:
-    """Computes condensed entries [start, stop) of ``pdist(arena, metric)`` into
-    ``out[start:stop]``, where ``out`` is the whole condensed vector (length n(n-1)/2)."""
+                n_jobs: Optional[int] = 1, dtype: Any = "float64", progress: Any = False,
+                **params: Any) -> None:
+    """Computes condensed entries [start, stop) of ``pdist(arena, metric)``. ``out`` is either
+    the whole condensed vector (length n(n-1)/2; the entries go to ``out[start:stop]``) or
+    exactly ``stop - start`` entries (a remote worker's slice). ``n_jobs`` defaults to 1: a
+    range is the unit of work handed to one worker."""
     m = metric_of(metric, params)
-    offsets, coords = pack(arena, "arena")
-    n = len(offsets) - 1
+    x = arena_data(arena, "arena")
+    n = len(x)
     total = n * (n - 1) // 2
     start, stop = _int(start, "start"), _int(stop, "stop")
     if not 0 <= start <= stop <= total:
         raise ValueError(f"start, stop: need 0 <= start <= stop <= {total} (the pairs of {n} "
                          f"trajectories), got [{start}, {stop})")
-    flat = _whole_out(out, total, "condensed vector")
-    _core.pdist(m, offsets, coords, flat[start:stop], n_jobs=_batch_jobs(n_jobs), start=start)
+    res = _task_out(out, dtype, (total,), (stop - start,), "condensed vector")
+    flat = _flat(res)
+    target = flat[start:stop] if flat.size == total and total != stop - start else flat
+    with Reporter(progress, stop - start, f"pdist_range {m.name}") as cb:
+        _core.pdist(m, x, target, n_jobs=_n_jobs(n_jobs), progress=cb, start=start)
 
 
 def _span(v: Any, n: int, name: str) -> Tuple[int, int]:
@@ -62,28 +75,33 @@ def _span(v: Any, n: int, name: str) -> Tuple[int, int]:
     return a, b
 
 
-def cdist_block(arena_a: Any, arena_b: Any, metric: Any, rows: Any, cols: Any, out: np.ndarray, *,
-                n_jobs: int = 1, **params: Any) -> None:
-    """Computes ``out[r0:r1, c0:c1]`` of ``cdist(arena_a, arena_b, metric)`` with
-    ``rows=(r0, r1)``, ``cols=(c0, c1)`` (None for all); ``out`` is the whole (na, nb) matrix.
-    Full-width blocks are written in place; a narrower block is computed contiguously and
-    copied into its rectangle."""
+def cdist_block(arena_a: Any, arena_b: Any, metric: Any, out: np.ndarray, *, rows: Any = None,
+                cols: Any = None, n_jobs: Optional[int] = 1, dtype: Any = "float64",
+                progress: Any = False, **params: Any) -> None:
+    """Computes the block ``rows=(r0, r1)`` x ``cols=(c0, c1)`` (None for all) of
+    ``cdist(arena_a, arena_b, metric)``. ``out`` is either the whole (na, nb) matrix (the block
+    goes to ``out[r0:r1, c0:c1]``) or exactly (r1 - r0, c1 - c0). ``n_jobs`` defaults to 1."""
     m = metric_of(metric, params)
-    offa, coa = pack(arena_a, "arena_a")
-    offb, cob = pack(arena_b, "arena_b")
-    na, nb = len(offa) - 1, len(offb) - 1
+    a = arena_data(arena_a, "arena_a")
+    b = arena_data(arena_b, "arena_b")
+    na, nb = len(a), len(b)
     (r0, r1), (c0, c1) = _span(rows, na, "rows"), _span(cols, nb, "cols")
-    if not isinstance(out, np.ndarray) or out.shape != (na, nb):
-        raise ValueError(f"out: expected the whole ({na}, {nb}) matrix, got "
-                         f"{getattr(out, 'shape', type(out).__name__)}")
-    flat = _whole_out(out, na * nb, "matrix")
-    if (c0, c1) == (0, nb):
-        _core.cdist(m, offa, coa, offb, cob, flat[r0 * nb:r1 * nb], n_jobs=_batch_jobs(n_jobs),
-                    rows=(r0, r1), cols=(0, nb))
-        return
-    block = np.empty((r1 - r0) * (c1 - c0), dtype=out.dtype)
-    _core.cdist(m, offa, coa, offb, cob, block, n_jobs=_batch_jobs(n_jobs), rows=(r0, r1), cols=(c0, c1))
-    out[r0:r1, c0:c1] = block.reshape(r1 - r0, c1 - c0)
+    shape = (r1 - r0, c1 - c0)
+    res = _task_out(out, dtype, (na, nb), shape, "matrix")
+    n_jobs = _n_jobs(n_jobs)
+    with Reporter(progress, shape[0] * shape[1], f"cdist_block {m.name}") as cb:
+        share = shape[0] * shape[1]
+        if res.shape == shape or (res.ndim == 1 and res.size == share) or shape == (na, nb):
+            _core.cdist(m, a, b, _flat(res), n_jobs=n_jobs, progress=cb, rows=(r0, r1), cols=(c0, c1))
+            return
+        whole = res.reshape(na, nb)
+        if (c0, c1) == (0, nb):
+            _core.cdist(m, a, b, _flat(whole)[r0 * nb:r1 * nb], n_jobs=n_jobs, progress=cb,
+                        rows=(r0, r1), cols=(0, nb))
+            return
+        block = np.empty(shape[0] * shape[1], dtype=res.dtype)
+        _core.cdist(m, a, b, block, n_jobs=n_jobs, progress=cb, rows=(r0, r1), cols=(c0, c1))
+        whole[r0:r1, c0:c1] = block.reshape(shape)
 
 
 def plan_ranges(arena: Any, n_tasks: int) -> List[Tuple[int, int]]:
@@ -93,12 +111,11 @@ def plan_ranges(arena: Any, n_tasks: int) -> List[Tuple[int, int]]:
     n_tasks = _int(n_tasks, "n_tasks")
     if n_tasks < 1:
         raise ValueError(f"n_tasks: must be >= 1, got {n_tasks}")
-    offsets, _ = pack(arena, "arena")
-    return [tuple(r) for r in _core.plan_condensed(offsets, n_tasks)]
+    return [tuple(r) for r in _core.plan_condensed(arena_data(arena, "arena"), n_tasks)]
 
 
 def plan_blocks(arena_a: Any, arena_b: Any, n_tasks: int) -> List[Tuple[int, int]]:
     """Like `plan_ranges` for the flat row-major (na * nb) cdist output."""
-    offa, _ = pack(arena_a, "arena_a")
-    offb, _ = pack(arena_b, "arena_b")
-    return [tuple(r) for r in _core.plan_rect(offa, offb, max(1, _int(n_tasks, "n_tasks")))]
+    n_tasks = max(1, _int(n_tasks, "n_tasks"))
+    return [tuple(r) for r in _core.plan_rect(arena_data(arena_a, "arena_a"),
+                                                arena_data(arena_b, "arena_b"), n_tasks)]

@@ -46,10 +46,17 @@ fn typed<'a, T: Copy>(buf: &'a [u8], at: u64, len: u64, name: &str) -> Result<&'
 }
 
 impl<'a> ArenaBytes<'a> {
-    pub fn parse(buf: &'a [u8]) -> Result<Self> {
+    /// The header and the two sections, checked in O(1): what a reader of a file whose header
+    /// fingerprint it already knows needs. The offsets' values are not read.
+    pub fn sections(buf: &'a [u8]) -> Result<Self> {
         let header = Header::decode(buf)?;
         let offsets: &[i64] = typed(buf, header.offsets.offset, header.offsets.len, "offsets")?;
         let coords: &[f64] = typed(buf, header.coords.offset, header.coords.len, "coords")?;
+        Ok(ArenaBytes { header, offsets, coords })
+    }
+
+    pub fn parse(buf: &'a [u8]) -> Result<Self> {
+        let ArenaBytes { header, offsets, coords } = Self::sections(buf)?;
         if offsets[0] != 0 {
             return Err(Error::value(format!("arena: offsets[0] is {}, not 0", offsets[0])));
         }
@@ -104,14 +111,34 @@ pub struct MappedArena {
 
 impl MappedArena {
     pub fn open(path: &Path) -> Result<Self> {
+        let m = Self::map(path)?;
+        ArenaBytes::parse(&m.map)?;
+        Ok(m)
+    }
+
+    /// Maps `path` without reading it; every access must go through `ArenaBytes`.
+    pub fn map(path: &Path) -> Result<Self> {
         let file = open_regular(path)?;
         // SAFETY: memmap2 requires the caller to ensure the file is not modified while mapped.
         // Arena files are written under a temporary name and renamed into place once sealed, and
         // nothing writes to a sealed file; a file replaced by rename keeps this mapping on the old
         // inode. Every access goes through `ArenaBytes::parse`, which bounds-checks first.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::os(format!("{}: {e}", path.display())))?;
-        ArenaBytes::parse(&map)?;
         Ok(MappedArena { map })
+    }
+
+    /// Maps the file open at `fd` (the caller checked it is a regular file) without reading it;
+    /// `label` names it in errors. The descriptor may be closed afterwards.
+    #[cfg(unix)]
+    pub fn map_fd(fd: std::os::fd::RawFd, label: &str) -> Result<Self> {
+        // SAFETY: as in `map`: arena files are sealed before they get their name and never
+        // written again, and every access goes through `ArenaBytes`, which bounds-checks first.
+        let map = unsafe { Mmap::map(fd) }.map_err(|e| Error::os(format!("{label}: {e}")))?;
+        Ok(MappedArena { map })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.map
     }
 
     pub fn view(&self) -> ArenaBytes<'_> {

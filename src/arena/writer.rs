@@ -11,6 +11,45 @@ use super::format::{Header, FLAG_SEALED, HEADER_LEN};
 use crate::error::{Error, Result};
 use crate::traj::Collection;
 
+/// What an arena is written from: trajectories in order, each a point-major slice of `dim()`
+/// values per point, already checked (non-empty, finite). A collection is one; so is a list of
+/// the caller's arrays, which then go to the file without a packed copy in between.
+pub trait Source {
+    fn dim(&self) -> usize;
+    fn count(&self) -> usize;
+    fn coords(&self, i: usize) -> &[f64];
+}
+
+impl Source for Collection<'_> {
+    fn dim(&self) -> usize {
+        Collection::dim(self)
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn coords(&self, i: usize) -> &[f64] {
+        self.get(i).coords
+    }
+}
+
+/// Trajectories held in separate buffers (the arrays of a Python list).
+pub struct TrajList<'a> {
+    pub dim: usize,
+    pub items: Vec<&'a [f64]>,
+}
+
+impl Source for TrajList<'_> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    fn count(&self) -> usize {
+        self.items.len()
+    }
+    fn coords(&self, i: usize) -> &[f64] {
+        self.items[i]
+    }
+}
+
 // O_NOFOLLOW without a libc dependency: its value differs between systems. Where it is not
 // listed the flag is left out, which is still safe for creating: O_CREAT | O_EXCL (create_new)
 // fails on any existing name, a symlink included, and never follows it.
@@ -48,18 +87,22 @@ fn os(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// The whole arena as bytes (sealed), for in-memory use or sending as one buffer.
-pub fn encode(x: &Collection) -> Vec<u8> {
+pub fn encode(x: &dyn Source) -> Result<Vec<u8>> {
     let mut h = header_for(x);
     h.flags |= FLAG_SEALED;
-    let mut buf = Vec::with_capacity(h.total_len as usize);
+    let mut buf = Vec::new();
+    usize::try_from(h.total_len)
+        .ok()
+        .and_then(|n| buf.try_reserve_exact(n).ok())
+        .ok_or_else(|| Error::memory(format!("arena: cannot allocate {} bytes for its encoding", h.total_len)))?;
     write_body(&mut buf, &mut h, x).expect("writing to a Vec cannot fail");
-    buf
+    Ok(buf)
 }
 
-fn header_for(x: &Collection) -> Header {
+fn header_for(x: &dyn Source) -> Header {
     let ns = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
-    let n_points = x.raw_offsets().last().copied().unwrap_or(0) as u64;
-    Header::for_data(x.len() as u64, n_points, x.dim() as u32, std::process::id() as u64, ns)
+    let n_points: u64 = (0..x.count()).map(|i| (x.coords(i).len() / x.dim()) as u64).sum();
+    Header::for_data(x.count() as u64, n_points, x.dim() as u32, std::process::id() as u64, ns)
 }
 
 fn pad_to<W: Write>(w: &mut W, pos: &mut u64, to: u64) -> std::io::Result<()> {
@@ -70,22 +113,27 @@ fn pad_to<W: Write>(w: &mut W, pos: &mut u64, to: u64) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_body<W: Write>(w: &mut W, h: &mut Header, x: &Collection) -> std::io::Result<()> {
+fn write_body<W: Write>(w: &mut W, h: &mut Header, x: &dyn Source) -> std::io::Result<()> {
     w.write_all(&h.encode())?;
     write_sections(w, h, x)
 }
 
 /// Everything after the header.
-fn write_sections<W: Write>(w: &mut W, h: &Header, x: &Collection) -> std::io::Result<()> {
+fn write_sections<W: Write>(w: &mut W, h: &Header, x: &dyn Source) -> std::io::Result<()> {
     let mut pos = HEADER_LEN as u64;
     pad_to(w, &mut pos, h.offsets.offset)?;
-    for v in x.raw_offsets() {
-        w.write_all(&v.to_le_bytes())?;
+    let mut at = 0i64;
+    w.write_all(&at.to_le_bytes())?;
+    for i in 0..x.count() {
+        at += (x.coords(i).len() / x.dim()) as i64;
+        w.write_all(&at.to_le_bytes())?;
     }
     pos += h.offsets.len;
     pad_to(w, &mut pos, h.coords.offset)?;
-    for v in x.raw_coords() {
-        w.write_all(&v.to_le_bytes())?;
+    for i in 0..x.count() {
+        for v in x.coords(i) {
+            w.write_all(&v.to_le_bytes())?;
+        }
     }
     Ok(())
 }
@@ -99,7 +147,7 @@ fn write_sections<W: Write>(w: &mut W, h: &Header, x: &Collection) -> std::io::R
 /// umask, as `numpy.save` does; its temporary is created with that mode too, since it holds the
 /// same data the final file will show. Either way the temporary is created exclusively and never
 /// through a symlink.
-pub fn write_file(path: &Path, x: &Collection, private: bool) -> Result<Header> {
+pub fn write_file(path: &Path, x: &dyn Source, private: bool) -> Result<Header> {
     let ns = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let mut tmp = PathBuf::from(path);
     let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -142,7 +190,7 @@ fn create_tmp(tmp: &Path, private: bool) -> std::io::Result<File> {
     Ok(file)
 }
 
-fn write_tmp(mut file: File, tmp: &Path, x: &Collection) -> Result<Header> {
+fn write_tmp(mut file: File, tmp: &Path, x: &dyn Source) -> Result<Header> {
     let mut h = header_for(x);
     // The (unsealed) header goes to the file before any data: a writer killed at any later
     // point leaves a temporary that starts with the magic, which `cleanup_stale` recognises.

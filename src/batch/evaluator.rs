@@ -163,7 +163,7 @@ impl<'a> Evaluator<'a> {
     ) -> Result<Self> {
         let check = |c: &Collection, name: &str| -> Result<()> {
             for i in 0..c.len() {
-                spec.check_traj(c.dim(), c.traj_len(i), &format_args!("{name}[{i}]"))?;
+                spec.check_traj(c.dim(), c.traj_len(i), &format_args!("{name}[{}]", c.base() + i))?;
             }
             Ok(())
         };

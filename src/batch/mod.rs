@@ -10,6 +10,7 @@ pub mod lane_spaces;
 pub mod lanes;
 pub mod pairs;
 pub mod plan;
+pub mod task;
 
 pub use evaluator::Evaluator;
 pub use executor::{run, Control, OutSlice};

@@ -73,3 +73,147 @@ impl PairIndex<'_> {
         Ok(())
     }
 }
+
+/// A piece of a task: pairs of rows [rows.0, rows.1) of A with columns [cols.0, cols.1) of B
+/// (indices of the whole collections), listed by `index` in indices local to those two views,
+/// filling output positions [at, at + len). `same`: both views are one (a triangle of pdist).
+#[derive(Clone, Copy, Debug)]
+pub struct Piece {
+    pub rows: (usize, usize),
+    pub cols: (usize, usize),
+    pub same: bool,
+    pub index: PairIndex<'static>,
+    pub at: u64,
+    pub len: u64,
+}
+
+fn row_piece(i: u64, c0: u64, c1: u64, at: u64) -> Piece {
+    Piece {
+        rows: (i as usize, i as usize + 1),
+        cols: (c0 as usize, c1 as usize),
+        same: false,
+        index: PairIndex::Rect { row0: 0, col0: 0, cols: c1 - c0, skip: 0 },
+        at,
+        len: c1 - c0,
+    }
+}
+
+/// Condensed entries [start, start + len) of n items as at most three pieces that together
+/// touch only the trajectories their pairs use: the end of a first row, whole rows, and the
+/// start of a last row. Whole rows [r0, r1) are the condensed triangle of trajectories
+/// [r0, n) cut short, in the same order, so a whole pdist is one piece as before.
+pub fn condensed_pieces(n: u64, start: u64, len: u64) -> Vec<Piece> {
+    if len == 0 {
+        return Vec::new();
+    }
+    let (i0, j0) = condensed::pair(n, start);
+    let (i1, j1) = condensed::pair(n, start + len - 1);
+    if i0 == i1 {
+        return vec![row_piece(i0, j0, j1 + 1, 0)];
+    }
+    let mut pieces = Vec::with_capacity(3);
+    let (mut at, mut first_whole) = (0, i0);
+    if j0 > i0 + 1 {
+        pieces.push(row_piece(i0, j0, n, 0));
+        at = n - j0;
+        first_whole = i0 + 1;
+    }
+    let whole_end = if j1 + 1 < n { i1 } else { i1 + 1 };
+    if first_whole < whole_end {
+        let count = condensed::row_start(n, whole_end) - condensed::row_start(n, first_whole);
+        let r0 = first_whole as usize;
+        pieces.push(Piece {
+            rows: (r0, n as usize),
+            cols: (r0, n as usize),
+            same: true,
+            index: PairIndex::Condensed { n: n - first_whole, start: 0 },
+            at,
+            len: count,
+        });
+        at += count;
+    }
+    if j1 + 1 < n {
+        pieces.push(row_piece(i1, i1 + 1, j1 + 1, at));
+    }
+    pieces
+}
+
+/// Flat entries [skip, skip + len) of the row-major block rows [row0, ..) x columns
+/// [col0, col0 + width) as at most three pieces, like `condensed_pieces`: the end of a first
+/// row, whole rows, the start of a last row.
+pub fn rect_pieces(row0: u64, col0: u64, width: u64, skip: u64, len: u64) -> Vec<Piece> {
+    if len == 0 || width == 0 {
+        return Vec::new();
+    }
+    let (r_first, c_first) = (skip / width, skip % width);
+    let (r_last, c_last) = ((skip + len - 1) / width, (skip + len - 1) % width);
+    let piece = |r0: u64, r1: u64, c0: u64, c1: u64, at: u64| Piece {
+        rows: ((row0 + r0) as usize, (row0 + r1) as usize),
+        cols: ((col0 + c0) as usize, (col0 + c1) as usize),
+        same: false,
+        index: PairIndex::Rect { row0: 0, col0: 0, cols: c1 - c0, skip: 0 },
+        at,
+        len: (r1 - r0) * (c1 - c0),
+    };
+    if r_first == r_last {
+        return vec![piece(r_first, r_first + 1, c_first, c_last + 1, 0)];
+    }
+    let mut pieces = Vec::with_capacity(3);
+    let (mut at, mut first_whole) = (0, r_first);
+    if c_first > 0 {
+        pieces.push(piece(r_first, r_first + 1, c_first, width, 0));
+        at = width - c_first;
+        first_whole = r_first + 1;
+    }
+    let whole_end = if c_last + 1 < width { r_last } else { r_last + 1 };
+    if first_whole < whole_end {
+        let p = piece(first_whole, whole_end, 0, width, at);
+        at += p.len;
+        pieces.push(p);
+    }
+    if c_last + 1 < width {
+        pieces.push(piece(r_last, r_last + 1, 0, c_last + 1, at));
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every piece's pairs, mapped back to whole-collection indices, in output order.
+    fn flatten(pieces: &[Piece]) -> Vec<(u64, usize, usize)> {
+        let mut v = Vec::new();
+        for p in pieces {
+            p.index.for_each(0, p.len as usize, |k, i, j| v.push((p.at + k as u64, p.rows.0 + i, p.cols.0 + j)));
+        }
+        v
+    }
+
+    #[test]
+    fn pieces_cover_ranges_exactly_and_touch_only_their_pairs() {
+        for n in 2..9u64 {
+            let total = n * (n - 1) / 2;
+            for start in 0..total {
+                for len in 0..=total - start {
+                    let pieces = condensed_pieces(n, start, len);
+                    let mut want = Vec::new();
+                    PairIndex::Condensed { n, start }.for_each(0, len as usize, |k, i, j| want.push((k as u64, i, j)));
+                    assert_eq!(flatten(&pieces), want, "n={n} start={start} len={len}");
+                    let touched: usize = pieces.iter().map(|p| (p.rows.1 - p.rows.0) + (p.cols.1 - p.cols.0)).sum();
+                    assert!(touched as u64 <= 2 * len + 2, "n={n} start={start} len={len}: {touched}");
+                }
+            }
+        }
+        for (w, rows) in [(1u64, 4u64), (3, 3), (5, 2)] {
+            for skip in 0..w * rows {
+                for len in 0..=w * rows - skip {
+                    let pieces = rect_pieces(2, 1, w, skip, len);
+                    let mut want = Vec::new();
+                    PairIndex::Rect { row0: 2, col0: 1, cols: w, skip }.for_each(0, len as usize, |k, i, j| want.push((k as u64, i, j)));
+                    assert_eq!(flatten(&pieces), want, "w={w} skip={skip} len={len}");
+                }
+            }
+        }
+    }
+}

@@ -1,15 +1,22 @@
-//! Arena bindings: write a sealed file, encode to bytes, and validate a mapped buffer. The Python
-//! `Arena` maps files itself (mmap) and builds numpy views at the offsets returned here.
+//! The arena as a Python object: `_core.ArenaData`, which `trajarena.Arena` wraps, holds a
+//! `crate::arena::Arena` (owned, mapped with memmap2, or over a Python buffer it keeps alive)
+//! and hands out read-only numpy views of it.
 
-use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
+use numpy::ndarray::{ArrayView1, ArrayView2};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use super::arrays::{int_vec, points};
 use super::errors::to_py;
-use crate::arena::{self, ArenaBytes, Header};
-use crate::traj::Collection;
+use super::pack;
+use crate::arena::store::vec_for;
+use crate::arena::writer::{self, TrajList};
+use crate::arena::{self, Arena, Fingerprint, Header, MappedArena};
+use crate::error::Error;
+
+#[pyclass(frozen, module = "trajarena._core")]
+pub struct ArenaData(pub Arena);
 
 fn header_dict<'py>(py: Python<'py>, h: &Header) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
@@ -17,8 +24,6 @@ fn header_dict<'py>(py: Python<'py>, h: &Header) -> PyResult<Bound<'py, PyDict>>
     d.set_item("dim", h.dim)?;
     d.set_item("n_traj", h.n_traj)?;
     d.set_item("n_points", h.n_points)?;
-    d.set_item("offsets_at", h.offsets.offset)?;
-    d.set_item("coords_at", h.coords.offset)?;
     d.set_item("total_len", h.total_len)?;
     d.set_item("crc", h.crc)?;
     d.set_item("creator_pid", h.creator_pid)?;
@@ -26,75 +31,181 @@ fn header_dict<'py>(py: Python<'py>, h: &Header) -> PyResult<Bound<'py, PyDict>>
     Ok(d)
 }
 
-/// Checks packed trajectories (monotone offsets, no empty trajectory, finite values).
-#[pyfunction]
-pub fn check_packed(offsets: &Bound<'_, PyAny>, coords: &Bound<'_, PyAny>, name: &str) -> PyResult<()> {
-    let off = int_vec(offsets, "offsets")?;
-    let (xy, dim) = points(coords, "coords")?;
-    Collection::new(off.as_slice()?, xy.as_slice()?, dim, name).map_err(to_py)?;
-    Ok(())
-}
-
-/// Runs `f` on packed trajectories after checking them, labelled "trajs" in errors.
-fn with_packed<T>(
-    offsets: &Bound<'_, PyAny>,
-    coords: &Bound<'_, PyAny>,
-    f: impl FnOnce(&Collection) -> T,
-) -> PyResult<T> {
-    let off = int_vec(offsets, "offsets")?;
-    let (xy, dim) = points(coords, "coords")?;
-    let x = Collection::new(off.as_slice()?, xy.as_slice()?, dim, "trajs").map_err(to_py)?;
-    Ok(f(&x))
-}
-
-/// Writes a sealed arena file atomically (temporary name, flush, seal, rename); returns its header.
-/// `private=True`: mode 0600, for files the library names itself; `False`: 0666 less the umask,
-/// for a path the user chose. Required, so no caller gets either by accident.
-#[pyfunction]
-#[pyo3(signature = (path, offsets, coords, *, private))]
-pub fn arena_write<'py>(
-    py: Python<'py>,
-    path: std::path::PathBuf,
-    offsets: &Bound<'py, PyAny>,
-    coords: &Bound<'py, PyAny>,
-    private: bool,
-) -> PyResult<Bound<'py, PyDict>> {
-    let h = with_packed(offsets, coords, |x| py.detach(|| arena::write_file(&path, x, private)))?
-        .map_err(to_py)?;
-    header_dict(py, &h)
-}
-
-/// The whole arena as one `bytes` object (sealed), e.g. for a Ray object store or a socket.
-#[pyfunction]
-pub fn arena_encode<'py>(
-    py: Python<'py>,
-    offsets: &Bound<'py, PyAny>,
-    coords: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let buf = with_packed(offsets, coords, |x| py.detach(|| arena::writer::encode(x)))?;
-    Ok(PyBytes::new(py, &buf))
-}
-
-/// Validates an arena held in a 1-D uint8 array (a view of a map or of any buffer) completely:
-/// header, sections, offsets, and every trajectory's values. Returns the header fields.
-#[pyfunction]
-pub fn arena_parse<'py>(py: Python<'py>, buf: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    let a = buf
-        .cast::<PyArray1<u8>>()
-        .map_err(|_| PyTypeError::new_err("buffer: expected a 1-D uint8 numpy array"))?;
-    let ro = a
-        .try_readonly()
-        .map_err(|e| PyValueError::new_err(format!("buffer: cannot borrow the array: {e}")))?;
-    if !ro.is_c_contiguous() {
-        return Err(PyValueError::new_err("buffer: must be contiguous"));
-    }
-    let bytes = ro.as_slice()?;
-    let header = py
-        .detach(|| {
-            let view = ArenaBytes::parse(bytes)?;
-            view.collection("arena")?;
-            Ok(view.header)
+/// "arena: ..." messages about a file or buffer as "<label>: arena: ...".
+fn labelled(label: &str) -> impl Fn(Error) -> PyErr + '_ {
+    move |e| {
+        to_py(match e {
+            Error::Value(m) => Error::Value(format!("{label}: {m}")),
+            other => other,
         })
-        .map_err(to_py)?;
-    header_dict(py, &header)
+    }
+}
+
+#[pymethods]
+impl ArenaData {
+    /// Packs a list or tuple of float64 C-contiguous (n >= 1, 2|3) arrays of one dimension, the
+    /// usual input, in one copy, checking every value (`name` labels errors). None for anything
+    /// else: the Python side converts it and words the errors, then calls this again.
+    #[staticmethod]
+    fn pack(py: Python<'_>, seq: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<Self>> {
+        let Some(list) = pack::arrays_of(seq)? else {
+            return Ok(None);
+        };
+        let total: usize = list.lens.iter().sum();
+        let mut offsets = vec_for::<i64>(list.lens.len() + 1, name).map_err(to_py)?;
+        let mut coords = vec_for::<f64>(total.saturating_mul(list.dim), name).map_err(to_py)?;
+        offsets.push(0);
+        let mut at = 0i64;
+        for (k, n) in list.lens.iter().enumerate() {
+            at += *n as i64;
+            offsets.push(at);
+            coords.extend_from_slice(list.coords(k));
+        }
+        let dim = list.dim;
+        drop(list);
+        let a = py.detach(|| Arena::owned(offsets, coords, dim, name)).map_err(to_py)?;
+        Ok(Some(ArenaData(a)))
+    }
+
+    /// An arena of no trajectories.
+    #[staticmethod]
+    #[pyo3(signature = (dim=2))]
+    fn empty(dim: usize) -> PyResult<Self> {
+        Ok(ArenaData(Arena::owned(vec![0], Vec::new(), dim, "trajs").map_err(to_py)?))
+    }
+
+    /// An arena over packed numpy buffers (int64 offsets, float64 (N, d) coordinates), checked
+    /// completely. `copy=False` reads them in place and keeps them alive (Arrow's immutable
+    /// buffers); `copy=True` packs a copy.
+    #[staticmethod]
+    fn from_numpy(py: Python<'_>, offsets: &Bound<'_, PyAny>, coords: &Bound<'_, PyAny>, name: &str, copy: bool) -> PyResult<Self> {
+        let off = super::arrays::int_vec(offsets, "offsets")?;
+        let (xy, dim) = super::arrays::points(coords, "coords")?;
+        let (o, c) = (off.as_slice()?, xy.as_slice()?);
+        if copy {
+            let mut vo = vec_for::<i64>(o.len(), name).map_err(to_py)?;
+            let mut vc = vec_for::<f64>(c.len(), name).map_err(to_py)?;
+            vo.extend_from_slice(o);
+            vc.extend_from_slice(c);
+            return Ok(ArenaData(py.detach(|| Arena::owned(vo, vc, dim, name)).map_err(to_py)?));
+        }
+        let keep: Box<(Py<PyAny>, Py<PyAny>)> = Box::new((offsets.clone().unbind(), coords.clone().unbind()));
+        // SAFETY: the two arrays are kept alive by `keep`; the caller hands over buffers nobody
+        // writes to (Arrow's, which are immutable).
+        let a = py.detach(|| unsafe { Arena::borrowed(o, c, dim, name, keep) }).map_err(to_py)?;
+        Ok(ArenaData(a))
+    }
+
+    /// An arena over a 1-D uint8 array holding an arena's bytes, validated completely and read
+    /// in place; the array is kept alive.
+    #[staticmethod]
+    fn from_buffer(py: Python<'_>, buf: &Bound<'_, PyAny>, label: &str) -> PyResult<Self> {
+        let a = buf
+            .cast::<PyArray1<u8>>()
+            .map_err(|_| PyTypeError::new_err("buffer: expected a 1-D uint8 numpy array"))?;
+        let ro = a
+            .try_readonly()
+            .map_err(|e| PyValueError::new_err(format!("buffer: cannot borrow the array: {e}")))?;
+        if !ro.is_c_contiguous() {
+            return Err(PyValueError::new_err("buffer: must be contiguous"));
+        }
+        let bytes = ro.as_slice()?;
+        let keep: Box<Py<PyAny>> = Box::new(buf.clone().unbind());
+        // SAFETY: `keep` holds the array; the Python side passes a read-only array over an
+        // immutable buffer, or a private copy.
+        let a = py.detach(|| unsafe { Arena::in_bytes(bytes, None, keep) }).map_err(labelled(label))?;
+        Ok(ArenaData(a))
+    }
+
+    /// Maps the arena file open at `fd` (a regular file the caller checked): validated
+    /// completely, or with a handle's fingerprint, only its header (O(1)).
+    #[staticmethod]
+    #[pyo3(signature = (fd, label, fingerprint=None))]
+    fn map_fd(py: Python<'_>, fd: i32, label: &str, fingerprint: Option<Fingerprint>) -> PyResult<Self> {
+        let map = MappedArena::map_fd(fd, label).map_err(to_py)?;
+        let a = py.detach(|| Arena::mapped(map, fingerprint)).map_err(labelled(label))?;
+        Ok(ArenaData(a))
+    }
+
+    /// Writes a list of float64 C-contiguous arrays straight into a sealed arena file (checking
+    /// every value first) and returns its header; None for any other input, as for `pack`.
+    #[staticmethod]
+    fn write_list<'py>(py: Python<'py>, path: std::path::PathBuf, seq: &Bound<'py, PyAny>, name: &str, private: bool) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(list) = pack::arrays_of(seq)? else {
+            return Ok(None);
+        };
+        let items: Vec<&[f64]> = (0..list.lens.len()).map(|k| list.coords(k)).collect();
+        for (k, t) in items.iter().enumerate() {
+            crate::traj::check_traj(t, list.dim, &format!("{name}[{k}]")).map_err(to_py)?;
+        }
+        // The GIL stays held while the arrays are read in place (see `pack::ArrayList`).
+        let h = writer::write_file(&path, &TrajList { dim: list.dim, items }, private).map_err(to_py)?;
+        Ok(Some(header_dict(py, &h)?))
+    }
+
+    /// Writes this arena to a sealed arena file and returns its header.
+    fn write<'py>(&self, py: Python<'py>, path: std::path::PathBuf, private: bool) -> PyResult<Bound<'py, PyDict>> {
+        let x = self.0.all();
+        let h = py.detach(|| writer::write_file(&path, &x, private)).map_err(to_py)?;
+        header_dict(py, &h)
+    }
+
+    /// The arena as one sealed `bytes` object.
+    fn encode<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let x = self.0.all();
+        let buf = py.detach(|| writer::encode(&x)).map_err(to_py)?;
+        Ok(PyBytes::new(py, &buf))
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    #[getter]
+    fn dim(&self) -> usize {
+        self.0.dim()
+    }
+
+    #[getter]
+    fn n_points(&self) -> usize {
+        self.0.coords().len() / self.0.dim()
+    }
+
+    /// (crc, total_len, created_ns) of the header of an arena read from a file or buffer.
+    #[getter]
+    fn fingerprint(&self) -> Option<Fingerprint> {
+        self.0.fingerprint()
+    }
+
+    /// False for an arena opened by its handle, whose calls check what they touch.
+    #[getter]
+    fn validated(&self) -> bool {
+        self.0.validated()
+    }
+
+    /// Trajectories checked by calls since the arena was made (0 for a validated arena).
+    #[getter]
+    fn checked(&self) -> u64 {
+        self.0.checked()
+    }
+
+    /// The offsets as a read-only int64 numpy view that keeps this object alive.
+    fn offsets_array<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let view = ArrayView1::from(slf.get().0.offsets());
+        // SAFETY: the memory lives as long as `slf`, which numpy keeps as the array's base.
+        let a = unsafe { PyArray1::borrow_from_array(&view, slf.clone().into_any()) };
+        a.call_method1("setflags", (false,))?;
+        Ok(a)
+    }
+
+    /// The coordinates as a read-only float64 (n_points, dim) numpy view that keeps this alive.
+    fn coords_array<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let me = &slf.get().0;
+        let view = ArrayView2::from_shape((me.coords().len() / me.dim(), me.dim()), me.coords())
+            .map_err(|e| PyValueError::new_err(format!("arena: {e}")))?;
+        // SAFETY: as for `offsets_array`.
+        let a = unsafe { PyArray2::borrow_from_array(&view, slf.clone().into_any()) };
+        a.call_method1("setflags", (false,))?;
+        Ok(a)
+    }
 }

@@ -7,12 +7,12 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use std::ops::Range;
 
-use super::arrays::{int_vec, points};
+use super::arena::ArenaData;
+use super::arrays::int_vec;
 use super::errors::to_py;
 use super::metric::Metric;
-use crate::batch::{self, condensed, executor, Evaluator, OutSlice, PairIndex};
+use crate::batch::{condensed, executor, task, OutSlice, PairIndex};
 use crate::error::Error;
-use crate::traj::Collection;
 
 /// The output buffer, borrowed writable for the duration of the call.
 enum Out<'py> {
@@ -74,7 +74,7 @@ fn span<T>(s: &[T]) -> Range<usize> {
 
 /// Refuses an output buffer that shares memory with an input: the results would overwrite the
 /// trajectories (or the indices) while they are being read.
-fn check_apart(out: &Out, inputs: &[(&str, Range<usize>)]) -> PyResult<()> {
+fn check_apart(out: &Out, inputs: &[(String, Range<usize>)]) -> PyResult<()> {
     let o = out.bytes()?;
     for (name, r) in inputs {
         if o.start < r.end && r.start < o.end && !o.is_empty() && !r.is_empty() {
@@ -140,53 +140,35 @@ fn expect_len(out: &Out, want: u64) -> PyResult<()> {
 
 /// Condensed entries [start, start + len(out)) of the pdist of X.
 #[pyfunction]
-#[pyo3(signature = (metric, offsets, coords, out, n_jobs=-1, progress=None, start=0))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (metric, x, out, n_jobs=-1, progress=None, start=0))]
 pub fn pdist(
     py: Python<'_>,
     metric: &Bound<'_, Metric>,
-    offsets: &Bound<'_, PyAny>,
-    coords: &Bound<'_, PyAny>,
+    x: &Bound<'_, ArenaData>,
     out: &Bound<'_, PyAny>,
     n_jobs: i64,
     progress: Option<Py<PyAny>>,
     start: u64,
 ) -> PyResult<()> {
     let spec = &metric.get().spec;
-    let off = int_vec(offsets, "offsets")?;
-    let (xy, dim) = points(coords, "coords")?;
-    let x = Collection::new(off.as_slice()?, xy.as_slice()?, dim, "X").map_err(to_py)?;
-    let n = x.len() as u64;
-    let m = n * n.saturating_sub(1) / 2;
+    let x = &x.get().0;
     let mut o = borrow_out(out)?;
-    let len = o.len();
-    if start.checked_add(len).is_none_or(|e| e > m) {
-        return Err(PyValueError::new_err(format!(
-            "start: entries [{start}, {}) are outside the {m} pairs of {n} trajectories",
-            start.saturating_add(len)
-        )));
-    }
-    check_apart(&o, &[("X's coordinates", span(xy.as_slice()?)), ("X's offsets", span(off.as_slice()?))])?;
-    let ev = Evaluator::new(spec, x, "X", None).map_err(to_py)?;
+    check_apart(&o, &x.memory("X"))?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
-    run_detached(py, progress, |poll| {
-        batch::run(&ev, PairIndex::Condensed { n, start }, slice, nt, poll)
-    })
+    run_detached(py, progress, |poll| task::pdist(spec, x, start, slice, nt, poll))
 }
 
 /// Rows [row0, row0+rows) x columns [col0, col0+cols) of the cdist of XA and XB, row-major;
 /// `out` receives the block's flat entries [start, start + len(out)).
 #[pyfunction]
-#[pyo3(signature = (metric, offsets_a, coords_a, offsets_b, coords_b, out, n_jobs=-1, progress=None, rows=None, cols=None, start=0))]
+#[pyo3(signature = (metric, a, b, out, n_jobs=-1, progress=None, rows=None, cols=None, start=0))]
 #[allow(clippy::too_many_arguments)]
 pub fn cdist(
     py: Python<'_>,
     metric: &Bound<'_, Metric>,
-    offsets_a: &Bound<'_, PyAny>,
-    coords_a: &Bound<'_, PyAny>,
-    offsets_b: &Bound<'_, PyAny>,
-    coords_b: &Bound<'_, PyAny>,
+    a: &Bound<'_, ArenaData>,
+    b: &Bound<'_, ArenaData>,
     out: &Bound<'_, PyAny>,
     n_jobs: i64,
     progress: Option<Py<PyAny>>,
@@ -195,56 +177,26 @@ pub fn cdist(
     start: u64,
 ) -> PyResult<()> {
     let spec = &metric.get().spec;
-    let (offa, offb) = (int_vec(offsets_a, "offsets_a")?, int_vec(offsets_b, "offsets_b")?);
-    let (xya, dima) = points(coords_a, "coords_a")?;
-    let (xyb, dimb) = points(coords_b, "coords_b")?;
-    let a = Collection::new(offa.as_slice()?, xya.as_slice()?, dima, "XA").map_err(to_py)?;
-    let b = Collection::new(offb.as_slice()?, xyb.as_slice()?, dimb, "XB").map_err(to_py)?;
-    let (r0, r1) = rows.unwrap_or((0, a.len() as u64));
-    let (c0, c1) = cols.unwrap_or((0, b.len() as u64));
-    if r0 > r1 || r1 > a.len() as u64 || c0 > c1 || c1 > b.len() as u64 {
-        return Err(PyValueError::new_err(format!(
-            "rows, cols: block [{r0}, {r1}) x [{c0}, {c1}) is outside the {} x {} output",
-            a.len(),
-            b.len()
-        )));
-    }
+    let (a, b) = (&a.get().0, &b.get().0);
+    let rows = rows.unwrap_or((0, a.len() as u64));
+    let cols = cols.unwrap_or((0, b.len() as u64));
     let mut o = borrow_out(out)?;
-    let block = (r1 - r0) * (c1 - c0);
-    let len = o.len();
-    if start.checked_add(len).is_none_or(|e| e > block) {
-        return Err(PyValueError::new_err(format!(
-            "out: entries [{start}, {}) do not fit the block's {block} entries",
-            start.saturating_add(len)
-        )));
-    }
-    check_apart(
-        &o,
-        &[
-            ("XA's coordinates", span(xya.as_slice()?)),
-            ("XA's offsets", span(offa.as_slice()?)),
-            ("XB's coordinates", span(xyb.as_slice()?)),
-            ("XB's offsets", span(offb.as_slice()?)),
-        ],
-    )?;
-    let ev = Evaluator::new(spec, a, "XA", Some((b, "XB"))).map_err(to_py)?;
+    let [xa, oa] = a.memory("XA");
+    let [xb, ob] = b.memory("XB");
+    check_apart(&o, &[xa, oa, xb, ob])?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
-    let cols_n = (c1 - c0).max(1);
-    run_detached(py, progress, |poll| {
-        batch::run(&ev, PairIndex::Rect { row0: r0, col0: c0, cols: cols_n, skip: start }, slice, nt, poll)
-    })
+    run_detached(py, progress, |poll| task::cdist(spec, a, b, rows, cols, start, slice, nt, poll))
 }
 
 /// out[k] = d(X[i[k]], X[j[k]]).
 #[pyfunction]
-#[pyo3(signature = (metric, offsets, coords, i, j, out, n_jobs=-1, progress=None))]
+#[pyo3(signature = (metric, x, i, j, out, n_jobs=-1, progress=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn paired(
     py: Python<'_>,
     metric: &Bound<'_, Metric>,
-    offsets: &Bound<'_, PyAny>,
-    coords: &Bound<'_, PyAny>,
+    x: &Bound<'_, ArenaData>,
     i: &Bound<'_, PyAny>,
     j: &Bound<'_, PyAny>,
     out: &Bound<'_, PyAny>,
@@ -252,27 +204,17 @@ pub fn paired(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<()> {
     let spec = &metric.get().spec;
-    let off = int_vec(offsets, "offsets")?;
-    let (xy, dim) = points(coords, "coords")?;
-    let x = Collection::new(off.as_slice()?, xy.as_slice()?, dim, "X").map_err(to_py)?;
+    let x = &x.get().0;
     let (ii, jj) = (int_vec(i, "i")?, int_vec(j, "j")?);
     let (is, js) = (ii.as_slice()?, jj.as_slice()?);
     PairIndex::check_list(is, js, x.len(), x.len()).map_err(to_py)?;
     let mut o = borrow_out(out)?;
     expect_len(&o, is.len() as u64)?;
-    check_apart(
-        &o,
-        &[
-            ("X's coordinates", span(xy.as_slice()?)),
-            ("X's offsets", span(off.as_slice()?)),
-            ("i", span(is)),
-            ("j", span(js)),
-        ],
-    )?;
-    let ev = Evaluator::new(spec, x, "X", None).map_err(to_py)?;
+    let [xc, xo] = x.memory("X");
+    check_apart(&o, &[xc, xo, ("i".to_string(), span(is)), ("j".to_string(), span(js))])?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
-    run_detached(py, progress, |poll| batch::run(&ev, PairIndex::List { i: is, j: js }, slice, nt, poll))
+    run_detached(py, progress, |poll| task::paired(spec, x, is, js, slice, nt, poll))
 }
 
 /// A non-negative Python integer (anything with `__index__`) as u128, or None when it is
@@ -333,10 +275,11 @@ pub fn available_cores() -> usize {
     executor::available_cores()
 }
 
-fn lengths_of(offsets: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u64>> {
-    let off = int_vec(offsets, name)?;
-    let o = off.as_slice()?;
-    o.windows(2)
+fn lengths_of(x: &Bound<'_, ArenaData>, name: &str) -> PyResult<Vec<u64>> {
+    x.get()
+        .0
+        .offsets()
+        .windows(2)
         .enumerate()
         .map(|(i, w)| {
             u64::try_from(w[1] - w[0])
@@ -347,16 +290,12 @@ fn lengths_of(offsets: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u64>> {
 
 /// Contiguous ranges of the condensed pdist vector with about equal cost (sum of n_i * n_j).
 #[pyfunction]
-pub fn plan_condensed(offsets: &Bound<'_, PyAny>, n_tasks: usize) -> PyResult<Vec<(u64, u64)>> {
-    Ok(crate::batch::plan::condensed_ranges(&lengths_of(offsets, "offsets")?, n_tasks))
+pub fn plan_condensed(x: &Bound<'_, ArenaData>, n_tasks: usize) -> PyResult<Vec<(u64, u64)>> {
+    Ok(crate::batch::plan::condensed_ranges(&lengths_of(x, "arena")?, n_tasks))
 }
 
 /// Contiguous ranges of the flat row-major cdist output with about equal cost.
 #[pyfunction]
-pub fn plan_rect(offsets_a: &Bound<'_, PyAny>, offsets_b: &Bound<'_, PyAny>, n_tasks: usize) -> PyResult<Vec<(u64, u64)>> {
-    Ok(crate::batch::plan::rect_ranges(
-        &lengths_of(offsets_a, "offsets_a")?,
-        &lengths_of(offsets_b, "offsets_b")?,
-        n_tasks,
-    ))
+pub fn plan_rect(a: &Bound<'_, ArenaData>, b: &Bound<'_, ArenaData>, n_tasks: usize) -> PyResult<Vec<(u64, u64)>> {
+    Ok(crate::batch::plan::rect_ranges(&lengths_of(a, "arena_a")?, &lengths_of(b, "arena_b")?, n_tasks))
 }

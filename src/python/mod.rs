@@ -17,11 +17,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(single::distance, m)?)?;
     m.add_function(wrap_pyfunction!(single::dp_details, m)?)?;
     m.add_function(wrap_pyfunction!(single::sowd_cells, m)?)?;
-    m.add_function(wrap_pyfunction!(arena::check_packed, m)?)?;
-    m.add_function(wrap_pyfunction!(arena::arena_write, m)?)?;
-    m.add_function(wrap_pyfunction!(arena::arena_encode, m)?)?;
-    m.add_function(wrap_pyfunction!(arena::arena_parse, m)?)?;
-    m.add_function(wrap_pyfunction!(pack::pack_arrays, m)?)?;
+    m.add_class::<arena::ArenaData>()?;
     m.add_function(wrap_pyfunction!(batch::pdist, m)?)?;
     m.add_function(wrap_pyfunction!(batch::cdist, m)?)?;
     m.add_function(wrap_pyfunction!(batch::paired, m)?)?;

@@ -1,20 +1,36 @@
-//! Packing a list of trajectories into (offsets, coords) in one call: the fast path of
-//! `_inputs.pack` for the common input, float64 C-contiguous (n, 2|3) arrays. Anything else
-//! returns None and the Python path converts it and words the errors.
+//! Reading a list of trajectories in place: the usual input, float64 C-contiguous (n, 2|3)
+//! arrays of one dimension, goes straight into an arena (or an arena file) in one copy. Anything
+//! else is left to the Python side, which converts it and words the errors.
 
-use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{PyArray2, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::PyTypeInfo;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyTuple, PyType};
+use pyo3::PyTypeInfo;
 
-type Packed<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray2<f64>>);
+/// The arrays of a list or tuple, checked for shape, dtype and layout, with their lengths.
+pub struct ArrayList<'py> {
+    arrays: Vec<Bound<'py, PyArray2<f64>>>,
+    pub lens: Vec<usize>,
+    pub dim: usize,
+}
 
-/// (offsets, coords) of a list or tuple of float64 C-contiguous (n >= 1, d) arrays of one d,
-/// copied once; None for any other input.
-#[pyfunction]
-pub fn pack_arrays<'py>(py: Python<'py>, seq: &Bound<'py, PyAny>) -> PyResult<Option<Packed<'py>>> {
+impl ArrayList<'_> {
+    /// Array k's values, point-major.
+    pub fn coords(&self, k: usize) -> &[f64] {
+        // SAFETY: `suitable` checked that the array is float64 and C-contiguous, so its data is
+        // one slice of lens[k] * dim values. The GIL is held for as long as the slice lives (the
+        // list holds `Bound`s and cannot leave the thread), so no Python code writes to the
+        // array meanwhile. numpy's borrow flags are not taken: a flag per array would make
+        // numpy compare each new borrow with every other on the same base (the views of one big
+        // array, as datasets hand out), which is quadratic.
+        unsafe { self.arrays[k].as_slice() }.expect("checked C-contiguous")
+    }
+}
+
+/// The arrays of `seq` if it is a non-empty list or tuple of float64 C-contiguous (n >= 1, d)
+/// arrays of one d in {2, 3}; None for any other input.
+pub fn arrays_of<'py>(seq: &Bound<'py, PyAny>) -> PyResult<Option<ArrayList<'py>>> {
     let items: Vec<Bound<'py, PyAny>> = if let Ok(l) = seq.cast::<PyList>() {
         l.iter().collect()
     } else if let Ok(t) = seq.cast::<PyTuple>() {
@@ -22,9 +38,6 @@ pub fn pack_arrays<'py>(py: Python<'py>, seq: &Bound<'py, PyAny>) -> PyResult<Op
     } else {
         return Ok(None);
     };
-    // Shapes first, without borrowing: a borrow kept per array would make numpy's borrow
-    // checker compare each new one with every other on the same base (the views of one big
-    // array, as datasets hand out), which is quadratic.
     let mut arrays = Vec::with_capacity(items.len());
     for x in &items {
         let Some(a) = suitable(x) else {
@@ -38,23 +51,8 @@ pub fn pack_arrays<'py>(py: Python<'py>, seq: &Bound<'py, PyAny>) -> PyResult<Op
     if arrays.iter().any(|a| a.shape()[1] != dim) {
         return Ok(None);
     }
-    let mut offsets = Vec::with_capacity(arrays.len() + 1);
-    offsets.push(0i64);
-    let mut total = 0usize;
-    for a in &arrays {
-        total += a.shape()[0];
-        offsets.push(total as i64);
-    }
-    let mut coords = Vec::with_capacity(total * dim);
-    for a in &arrays {
-        // Borrowed for the copy only.
-        let Ok(ro) = a.try_readonly() else {
-            return Ok(None);
-        };
-        coords.extend_from_slice(ro.as_slice()?);
-    }
-    let coords = Array2::from_shape_vec((total, dim), coords).expect("sizes add up");
-    Ok(Some((offsets.into_pyarray(py), coords.into_pyarray(py))))
+    let lens = arrays.iter().map(|a| a.shape()[0]).collect();
+    Ok(Some(ArrayList { arrays, lens, dim }))
 }
 
 /// x as a float64 array if it is C-contiguous with shape (n >= 1, 2|3), and a plain ndarray or
