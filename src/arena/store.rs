@@ -158,8 +158,8 @@ impl Arena {
         self.checked.load(Ordering::Relaxed)
     }
 
-    /// All trajectories, for reading what the arena was validated for (writing it out).
-    pub fn all(&self) -> Collection<'_> {
+    /// All trajectories, unchecked: for `view`, and for arenas that were validated when made.
+    fn all(&self) -> Collection<'_> {
         Collection::trusted(self.offsets(), self.coords(), self.dim)
     }
 

@@ -145,14 +145,14 @@ impl ArenaData {
 
     /// Writes this arena to a sealed arena file and returns its header.
     fn write<'py>(&self, py: Python<'py>, path: std::path::PathBuf, private: bool) -> PyResult<Bound<'py, PyDict>> {
-        let x = self.0.all();
+        let x = self.0.view(0, self.0.len(), "arena").map_err(to_py)?;
         let h = py.detach(|| writer::write_file(&path, &x, private)).map_err(to_py)?;
         header_dict(py, &h)
     }
 
     /// The arena as one sealed `bytes` object.
     fn encode<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let x = self.0.all();
+        let x = self.0.view(0, self.0.len(), "arena").map_err(to_py)?;
         let buf = py.detach(|| writer::encode(&x)).map_err(to_py)?;
         Ok(PyBytes::new(py, &buf))
     }

@@ -1,0 +1,118 @@
+"""The engine's contracts: an arena opened by its handle costs O(task), checked by counting
+what a call reads; tasks write into the whole output or just their share; cdist(X, X) reuses
+each symmetric pair."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+import trajarena as ta
+from trajarena import _arena
+
+RNG = np.random.default_rng(12)
+
+
+def _trajs(n, length=6):
+    return [RNG.normal(size=(length, 2)).cumsum(axis=0) for _ in range(n)]
+
+
+def _by_handle(a):
+    """The arena as a worker gets it: unpickled from its handle, not from this process's cache."""
+    _arena._OPEN.clear()
+    return pickle.loads(pickle.dumps(a))
+
+
+@pytest.mark.parametrize("n", [50, 5000])
+def test_a_task_on_a_handle_checks_only_the_trajectories_it_touches(tmp_path, n):
+    X = _trajs(n)
+    a = ta.Arena.pack(X, path=tmp_path / "a.arena")
+    w = _by_handle(a)
+    assert not w._data.validated and w._data.checked == 0
+    i, j = 3, n - 2
+    k = ta.condensed_index(n, i, j)
+    out = np.empty(1)
+    ta.pdist_range(w, "dtw", k, k + 1, out)
+    assert out[0] == ta.dtw(X[i], X[j])
+    assert w._data.checked == 2  # the same for 50 and for 5,000 trajectories
+    # a range across a row boundary touches the end of one row and the start of the next
+    k0 = ta.condensed_index(n, 7, n - 1)
+    out2 = np.empty(3)
+    ta.pdist_range(w, "dtw", k0, k0 + 3, out2)
+    assert w._data.checked == 2 + 2 + 3
+    assert np.array_equal(out2, [ta.dtw(X[7], X[n - 1]), ta.dtw(X[8], X[9]), ta.dtw(X[8], X[10])])
+    # a one-entry block of a cdist
+    D = np.empty((1, 1))
+    ta.cdist_block(w, w, "dtw", D, rows=(n - 1, n), cols=(0, 1))
+    assert D[0, 0] == ta.dtw(X[n - 1], X[0]) and w._data.checked == 7 + 2
+    # Arena.open of a file of unknown origin validates everything up front
+    assert ta.Arena.open(a.path)._data.validated
+
+
+def test_a_handle_to_a_file_changed_in_place_still_gets_checked(tmp_path):
+    X = _trajs(20)
+    a = ta.Arena.pack(X, path=tmp_path / "a.arena")
+    at = a.nbytes - 8 * a.coords.size + 8 * 2 * int(a.offsets[11])  # first point of X[11]
+    with open(a.path, "r+b") as f:  # the header, and so the fingerprint, stays the same
+        f.seek(at)
+        f.write(np.array([np.nan]).tobytes())
+    w = _by_handle(a)
+    out = np.empty(1)
+    ta.pdist_range(w, "dtw", 0, 1, out)  # X[0] and X[1]: untouched, fine
+    assert out[0] == ta.dtw(X[0], X[1])
+    with pytest.raises(ValueError, match=r"X\[11\]: point 0 has a non-finite coordinate"):
+        ta.pdist_range(w, "dtw", ta.condensed_index(20, 2, 11), ta.condensed_index(20, 2, 11) + 1, out)
+    with pytest.raises(ValueError, match="non-finite"):
+        ta.Arena.open(a.path)
+
+
+def test_pdist_range_writes_the_whole_vector_or_its_share():
+    X = _trajs(30)
+    a = ta.Arena.pack(X)
+    want = ta.pdist(X, "erp")
+    whole = np.zeros_like(want)
+    for s, e in ta.plan_ranges(a, 7):
+        share = np.empty(e - s)
+        ta.pdist_range(a, "erp", s, e, share)
+        assert np.array_equal(share, want[s:e])
+        ta.pdist_range(a, "erp", s, e, whole)
+    assert np.array_equal(whole, want)
+    share32 = np.empty(10, dtype=np.float32)
+    ta.pdist_range(a, "erp", 100, 110, share32, dtype="float32")
+    assert np.array_equal(share32, want[100:110].astype(np.float32))
+    with pytest.raises(ValueError, match="dtype"):
+        ta.pdist_range(a, "erp", 100, 110, share32)
+    with pytest.raises(ValueError, match="this task's share"):
+        ta.pdist_range(a, "erp", 100, 110, np.empty(11))
+
+
+def test_cdist_block_writes_the_whole_matrix_or_its_share():
+    XA, XB = _trajs(9), _trajs(13)
+    want = ta.cdist(XA, XB, "sspd")
+    share = np.empty((4, 5))
+    ta.cdist_block(XA, XB, "sspd", share, rows=(2, 6), cols=(7, 12))
+    assert np.array_equal(share, want[2:6, 7:12])
+    flat = np.empty(20)
+    ta.cdist_block(XA, XB, "sspd", flat, rows=(2, 6), cols=(7, 12))
+    assert np.array_equal(flat, want[2:6, 7:12].ravel())
+    whole = np.zeros_like(want)
+    ta.cdist_block(XA, XB, "sspd", whole, rows=(2, 6), cols=(7, 12))
+    assert np.array_equal(whole[2:6, 7:12], want[2:6, 7:12]) and not whole[:2].any()
+
+
+def test_one_keyword_set_for_every_batch_call():
+    import inspect
+
+    want = {"n_jobs", "dtype", "progress"}
+    for f in (ta.pdist, ta.cdist, ta.paired, ta.pdist_range, ta.cdist_block):
+        kw = {p.name for p in inspect.signature(f).parameters.values() if p.kind is p.KEYWORD_ONLY}
+        assert want <= kw, f.__name__
+    for f in (ta.pdist_range, ta.cdist_block):
+        assert inspect.signature(f).parameters["n_jobs"].default == 1
+    for f in (ta.pdist, ta.cdist, ta.paired):
+        assert inspect.signature(f).parameters["n_jobs"].default is None
+    seen = []
+    X = _trajs(12)
+    out = np.empty(66)
+    ta.pdist_range(X, "dtw", 0, 66, out, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (66, 66)
