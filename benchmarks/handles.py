@@ -14,23 +14,14 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
-import statistics
 import tempfile
-import time
 
 import numpy as np
 
 import trajarena as ta
 from trajarena import _arena
 
-
-def median_time(fn, repeat):
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+from kernels import median_time
 
 
 def main():
@@ -59,7 +50,7 @@ def main():
         def full_open():
             ta.Arena.open(path).close()
 
-        full_open()  # page cache warm for both
+        # The first open warms the page cache for both.
         t_open = median_time(full_open, args.repeat)
         t_task = median_time(handle_task, args.repeat)
         size = os.path.getsize(path)
