@@ -23,6 +23,7 @@ from ._batch import cdist, paired, pdist
 from ._ranges import cdist_block, pdist_range, plan_blocks, plan_ranges
 from ._shared_files import cleanup_stale
 from ._core import condensed_index, condensed_pair
+from ._info import metric_info
 from . import datasets
 
 from ._core import METRICS as _METRICS
@@ -51,6 +52,7 @@ __all__ = [
     "frechet",
     "hausdorff",
     "lcss",
+    "metric_info",
     "paired",
     "pdist",
     "sowd",
