@@ -1,4 +1,5 @@
-"""Which metrics this build has: ``metric_info()``, read from the Rust core's registry."""
+"""What this build is and which metrics it has: ``build_info()`` and ``metric_info()``, both read
+from the Rust core (Cargo.toml's version, the registry of metrics)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,21 @@ from typing import Any, Optional, Union
 
 from . import _core
 
+__version__: str = _core.__version__
+
 _REGISTRY: tuple = tuple(_core.metric_info())
+
+
+def build_info() -> dict[str, Any]:
+    """This build's facts, for bug reports and benchmark tables.
+
+    ``version`` (from Cargo.toml), ``simd`` (the kernels' instruction set in use: "avx512",
+    "avx2" or "portable"; ``TRAJARENA_SIMD`` caps it), ``cores`` (what ``n_jobs=None`` and -1
+    use), ``target`` (architecture and OS) and ``debug`` (True for a build with debug
+    assertions, whose timings mean nothing)."""
+    info = dict(_core.build_facts())
+    info["cores"] = _core.available_cores()
+    return info
 
 
 def metric_info(name: Optional[str] = None) -> Union[dict[str, Any], list[dict[str, Any]]]:

@@ -1,4 +1,4 @@
-//! The registry of metrics, as plain Python dicts.
+//! The registry of metrics and the build's facts, as plain Python dicts.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -62,4 +62,18 @@ pub fn metric_info(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 #[pyfunction]
 pub fn canonical_name(name: &str) -> PyResult<&'static str> {
     registry::lookup(name).map(|m| m.name).map_err(to_py)
+}
+
+/// The crate's version (Cargo.toml, the one source of `trajarena.__version__`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Facts of this build: version, SIMD level in use, target, whether debug assertions are on.
+#[pyfunction]
+pub fn build_facts(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("version", VERSION)?;
+    d.set_item("simd", crate::cpu::simd_name())?;
+    d.set_item("target", format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS))?;
+    d.set_item("debug", cfg!(debug_assertions))?;
+    Ok(d)
 }

@@ -32,8 +32,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::plan_condensed, m)?)?;
     m.add_function(wrap_pyfunction!(batch::plan_rect, m)?)?;
     m.add_function(wrap_pyfunction!(info::metric_info, m)?)?;
+    m.add_function(wrap_pyfunction!(info::build_facts, m)?)?;
     m.add_function(wrap_pyfunction!(info::canonical_name, m)?)?;
     m.add("METRICS", crate::metrics::registry::ALL_METRICS.to_vec())?;
+    m.add("__version__", info::VERSION)?;
     m.add("SIMD", crate::cpu::simd_name())?;
     Ok(())
 }
