@@ -169,10 +169,11 @@ def main():
         print(f"{r['case']:22s} {r['metric']:17s} {r['space']:9s} {r['n_jobs']:4d} "
               f"{r['ns_per_cell_core']:12.2f} {v1:>8s} {v2:>8s}")
     print("(* the other library's numbers differ from ours beyond 1e-9: different definition)")
-    print(f"machine: {cpu_name()}, {cores} cores, kernels built for {ta._core.SIMD}")
+    simd = ta.build_info()["simd"]
+    print(f"machine: {cpu_name()}, {cores} cores, kernels built for {simd}")
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
-        json.dump({"machine": {"cpu": cpu_name(), "cores": cores, "simd": ta._core.SIMD},
+        json.dump({"machine": {"cpu": cpu_name(), "cores": cores, "simd": simd},
                    "rows": rows}, f, indent=2)
     print(f"written {args.json}")
 

@@ -23,6 +23,7 @@ from ._batch import cdist, paired, pdist
 from ._ranges import cdist_block, pdist_range, plan_blocks, plan_ranges
 from ._shared_files import cleanup_stale
 from ._core import condensed_index, condensed_pair
+from ._info import __version__, build_info, metric_info
 from . import datasets
 
 from ._core import METRICS as _METRICS
@@ -31,6 +32,7 @@ METRICS = tuple(_METRICS)
 
 __all__ = [
     "Arena",
+    "build_info",
     "cdist_block",
     "cleanup_stale",
     "pdist_range",
@@ -51,10 +53,9 @@ __all__ = [
     "frechet",
     "hausdorff",
     "lcss",
+    "metric_info",
     "paired",
     "pdist",
     "sowd",
     "sspd",
 ]
-
-__version__ = "0.1.0"

@@ -152,8 +152,19 @@ def _cached_metric(name: str, items: tuple, types: tuple = ()) -> Metric:
     return Metric(name, **dict(items))
 
 
+def _function_metric(fn: Any) -> str | None:
+    """The metric name of one of trajarena's single-pair functions (``ta.dtw``), else None."""
+    from ._single import METRIC_FUNCTIONS
+
+    try:
+        return METRIC_FUNCTIONS.get(fn)
+    except TypeError:  # unhashable: not one of them
+        return None
+
+
 def metric_of(metric: Any, params: dict) -> Metric:
-    """A Metric from a name plus keyword parameters, or a Metric as it is."""
+    """A Metric from a name or a single-pair function (``ta.lcss``) plus keyword parameters,
+    or a Metric as it is."""
     if isinstance(metric, Metric):
         if params:
             raise TypeError(
@@ -162,7 +173,17 @@ def metric_of(metric: Any, params: dict) -> Metric:
             )
         return metric
     if not isinstance(metric, str):
-        raise TypeError(f"metric: expected a metric name or a Metric, got {type(metric).__name__}")
+        name = _function_metric(metric)
+        if name is None:
+            got = type(metric).__name__
+            if callable(metric):
+                got += f" {getattr(metric, '__qualname__', '')!r}; the metrics are computed in Rust, " \
+                       f"so no other callable is accepted"
+            raise TypeError(
+                f"metric: expected a metric name, a Metric or one of trajarena's metric functions "
+                f"(ta.dtw, ta.lcss, ...), got {got}"
+            )
+        metric = name
     items = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
     types = tuple((k, _types(v)) for k, v in sorted(params.items()))
     try:

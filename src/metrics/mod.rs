@@ -12,6 +12,7 @@ pub mod frechet_critical;
 pub mod frechet_trajdist;
 pub mod hausdorff;
 pub mod lcss;
+pub mod registry;
 pub mod scale;
 pub mod sowd;
 pub mod spec;

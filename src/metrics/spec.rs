@@ -1,6 +1,9 @@
 //! The metric specification: a name plus its parameters, validated once and then immutable.
 
+use super::registry::{self, Family, MetricInfo, Value, VariantInfo, METRICS};
 use crate::error::{Error, Result};
+
+pub use super::registry::ALL_METRICS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MetricKind {
@@ -30,91 +33,29 @@ pub enum Variant {
     TrajDist,
 }
 
-pub const ALL_METRICS: &[&str] = &[
-    "dtw",
-    "discrete_frechet",
-    "frechet",
-    "hausdorff",
-    "sspd",
-    "lcss",
-    "edr",
-    "erp",
-    "edwp",
-    "sowd",
-];
-
 impl MetricKind {
+    /// The metric's entry in the registry.
+    pub fn info(self) -> &'static MetricInfo {
+        &METRICS[self as usize]
+    }
+
+    /// The metric called `name` or one of its aliases, in any case.
     pub fn parse(name: &str) -> Result<Self> {
-        Ok(match name.to_ascii_lowercase().as_str() {
-            "dtw" => MetricKind::Dtw,
-            "discrete_frechet" | "discret_frechet" => MetricKind::DiscreteFrechet,
-            "frechet" => MetricKind::Frechet,
-            "hausdorff" => MetricKind::Hausdorff,
-            "sspd" => MetricKind::Sspd,
-            "lcss" => MetricKind::Lcss,
-            "edr" => MetricKind::Edr,
-            "erp" => MetricKind::Erp,
-            "edwp" => MetricKind::Edwp,
-            "sowd" | "sowd_grid" => MetricKind::Sowd,
-            _ => {
-                return Err(Error::value(format!(
-                    "metric: unknown metric {name:?}; known metrics: {}",
-                    ALL_METRICS.join(", ")
-                )))
-            }
-        })
+        registry::lookup(name).map(|m| m.kind)
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            MetricKind::Dtw => "dtw",
-            MetricKind::DiscreteFrechet => "discrete_frechet",
-            MetricKind::Frechet => "frechet",
-            MetricKind::Hausdorff => "hausdorff",
-            MetricKind::Sspd => "sspd",
-            MetricKind::Lcss => "lcss",
-            MetricKind::Edr => "edr",
-            MetricKind::Erp => "erp",
-            MetricKind::Edwp => "edwp",
-            MetricKind::Sowd => "sowd",
-        }
+        self.info().name
     }
 
-    /// The keyword parameters the metric accepts.
-    pub fn params(self) -> &'static [&'static str] {
-        match self {
-            MetricKind::Dtw => &["space", "window", "compat"],
-            MetricKind::DiscreteFrechet => &["space", "compat"],
-            MetricKind::Frechet => &["space", "compat"],
-            MetricKind::Hausdorff => &["space", "compat"],
-            MetricKind::Sspd => &["space", "compat"],
-            MetricKind::Lcss => &["eps", "space", "compat"],
-            MetricKind::Edr => &["eps", "space", "normalize", "compat"],
-            MetricKind::Erp => &["g", "space", "compat"],
-            MetricKind::Edwp => &["space"],
-            MetricKind::Sowd => &["precision", "space", "compat"],
-        }
-    }
-
+    /// The spaces it supports; the first is the default.
     pub fn spaces(self) -> &'static [Space] {
-        match self {
-            MetricKind::Frechet | MetricKind::Edwp => &[Space::Euclidean],
-            // SOWD rasterises [lon, lat] on a geohash grid; it has no `space` choice.
-            MetricKind::Sowd => &[Space::Spherical],
-            _ => &[Space::Euclidean, Space::Spherical],
-        }
+        self.info().spaces()
     }
 
     /// Metrics computed by a dynamic programme over the (n+1) x (m+1) matrix.
     pub fn is_dp(self) -> bool {
-        matches!(
-            self,
-            MetricKind::Dtw
-                | MetricKind::DiscreteFrechet
-                | MetricKind::Lcss
-                | MetricKind::Edr
-                | MetricKind::Erp
-        )
+        self.info().family == Family::Dp
     }
 }
 
@@ -136,20 +77,45 @@ impl Space {
     }
 }
 
+impl Variant {
+    /// `compat=`'s value: None or "standard", "traj-dist" (or "traj_dist").
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "standard" => Ok(Variant::Standard),
+            "traj-dist" | "traj_dist" => Ok(Variant::TrajDist),
+            _ => Err(Error::value(format!("compat: unknown value {s:?}; use None or \"traj-dist\""))),
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Standard => "standard",
+            Variant::TrajDist => "traj-dist",
+        }
+    }
+}
+
 /// The largest DTW window: it is stored as a usize and reported back as an i64. Any window of at
 /// least the longer trajectory's length is no band at all.
 pub const MAX_WINDOW: i64 = if (usize::MAX as u64) < i64::MAX as u64 { usize::MAX as i64 } else { i64::MAX };
 
-/// Raw parameters as the caller gave them; `MetricSpec::new` validates them.
-#[derive(Clone, Debug, Default)]
-pub struct Params {
-    pub space: Option<String>,
-    pub compat: Option<String>,
-    pub eps: Option<f64>,
-    pub window: Option<i64>,
-    pub normalize: Option<bool>,
-    pub g: Option<Vec<f64>>,
-    pub precision: Option<i64>,
+/// Parameters as the caller gave them, by name (`MetricSpec::new` checks them against the
+/// registry). A later value of a name replaces an earlier one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Params(Vec<(String, Value)>);
+
+impl Params {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with(mut self, key: &str, v: impl Into<Value>) -> Self {
+        self.set(key, v.into());
+        self
+    }
+
+    pub fn set(&mut self, key: &str, v: Value) {
+        self.0.push((key.to_string(), v));
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -166,95 +132,24 @@ pub struct MetricSpec {
 }
 
 impl MetricSpec {
+    /// Checks the parameters against the metric's registry entry.
     pub fn new(kind: MetricKind, p: Params) -> Result<Self> {
-        let name = kind.name();
-        let space = match &p.space {
-            None => kind.spaces()[0],
-            Some(s) => Space::parse(s)?,
-        };
-        if !kind.spaces().contains(&space) {
-            let have: Vec<_> = kind.spaces().iter().map(|s| format!("{:?}", s.name())).collect();
-            return Err(Error::value(format!(
-                "space: {name} does not support space {:?}; it supports {}",
-                space.name(),
-                have.join(" and ")
-            )));
-        }
-        let variant = match p.compat.as_deref() {
-            None | Some("standard") => Variant::Standard,
-            Some("traj-dist") | Some("traj_dist") => Variant::TrajDist,
-            Some(other) => {
-                return Err(Error::value(format!(
-                    "compat: unknown value {other:?}; use None or \"traj-dist\""
-                )))
-            }
-        };
-        if variant == Variant::TrajDist
-            && kind == MetricKind::DiscreteFrechet
-            && space == Space::Spherical
-        {
-            return Err(Error::value(
-                "compat: traj-dist has no spherical discrete_frechet; use space=\"euclidean\" or compat=None",
-            ));
-        }
-        if variant == Variant::TrajDist && kind == MetricKind::Edwp {
-            return Err(Error::value("compat: traj-dist has no edwp; use compat=None"));
-        }
-        let needs_eps = matches!(kind, MetricKind::Lcss | MetricKind::Edr);
-        let eps = match (needs_eps, p.eps) {
-            (true, None) => {
-                return Err(Error::value(format!(
-                    "eps: {name} requires eps= (the matching threshold, in the units of the ground distance)"
-                )))
-            }
-            (true, Some(e)) if !e.is_finite() || e < 0.0 => {
-                return Err(Error::value(format!(
-                    "eps: must be a finite number >= 0, got {e}"
-                )))
-            }
-            (true, Some(e)) => e + 0.0, // -0.0 becomes 0.0, so equal specs hash alike
-            (false, _) => 0.0,
-        };
-        let window = match p.window {
-            None => None,
-            Some(w) if w < 0 => {
-                return Err(Error::value(format!("window: must be None or an integer >= 0, got {w}")))
-            }
-            Some(w) => Some(
-                usize::try_from(w)
-                    .map_err(|_| Error::value(format!("window: too large: {w} (at most {MAX_WINDOW})")))?,
-            ),
-        };
-        if let Some(g) = &p.g {
-            if g.len() != 2 && g.len() != 3 {
-                return Err(Error::value(format!(
-                    "g: the gap point must have 2 or 3 coordinates, got {}",
-                    g.len()
-                )));
-            }
-            if g.iter().any(|v| !v.is_finite()) {
-                return Err(Error::value(format!("g: the gap point must have finite coordinates, got {g:?}")));
-            }
-        }
-        let precision = match p.precision {
-            None => 7,
-            Some(k) if (1..=12).contains(&k) => k as u32,
-            Some(k) => {
-                return Err(Error::value(format!(
-                    "precision: geohash precision must be an integer from 1 to 12, got {k}"
-                )))
-            }
-        };
-        Ok(MetricSpec {
+        kind.info().build(&p.0)
+    }
+
+    /// The spec of `kind` with every parameter at its default: the defaults live here, and
+    /// `registry::ParamInfo::default` reads them back.
+    pub fn blank(kind: MetricKind) -> Self {
+        MetricSpec {
             kind,
-            space,
-            variant,
-            eps,
-            window,
-            normalize: p.normalize.unwrap_or(true),
-            g: p.g,
-            precision,
-        })
+            space: kind.spaces()[0],
+            variant: Variant::Standard,
+            eps: 0.0,
+            window: None,
+            normalize: true,
+            g: None,
+            precision: 7,
+        }
     }
 
     pub fn parse(name: &str, p: Params) -> Result<Self> {
@@ -299,40 +194,22 @@ impl MetricSpec {
         Ok(())
     }
 
-    /// Constructor arguments that differ from the defaults, in a fixed order (for repr and pickle).
-    pub fn non_default_params(&self) -> Vec<(&'static str, ParamRepr)> {
-        let mut v = Vec::new();
-        let k = self.kind;
-        if matches!(k, MetricKind::Lcss | MetricKind::Edr) {
-            v.push(("eps", ParamRepr::Float(self.eps)));
-        }
-        if self.space != k.spaces()[0] {
-            v.push(("space", ParamRepr::Str(self.space.name().into())));
-        }
-        if let Some(w) = self.window {
-            v.push(("window", ParamRepr::Int(w as i64)));
-        }
-        if k == MetricKind::Edr && !self.normalize {
-            v.push(("normalize", ParamRepr::Bool(false)));
-        }
-        if let Some(g) = &self.g {
-            v.push(("g", ParamRepr::Floats(g.clone())));
-        }
-        if k == MetricKind::Sowd && self.precision != 7 {
-            v.push(("precision", ParamRepr::Int(self.precision as i64)));
-        }
-        if self.variant == Variant::TrajDist {
-            v.push(("compat", ParamRepr::Str("traj-dist".into())));
-        }
-        v
+    /// Constructor arguments that differ from the defaults, in signature order (repr, pickle).
+    pub fn non_default_params(&self) -> Vec<(&'static str, Value)> {
+        self.kind.info().non_default(self)
     }
-}
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum ParamRepr {
-    Float(f64),
-    Int(i64),
-    Bool(bool),
-    Str(String),
-    Floats(Vec<f64>),
+    fn variant_info(&self) -> &'static VariantInfo {
+        self.kind.info().variant(self.variant).expect("new() admits only the metric's variants")
+    }
+
+    /// d(a, b) == d(b, a) bit for bit, so a symmetric matrix needs each pair once.
+    pub fn symmetric(&self) -> bool {
+        self.variant_info().symmetric
+    }
+
+    /// The triangle inequality holds (in exact arithmetic; see `registry::VariantInfo`).
+    pub fn triangle(&self) -> bool {
+        self.variant_info().triangle
+    }
 }

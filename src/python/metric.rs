@@ -8,7 +8,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PySequence, PyString, PyTuple};
 
 use super::errors::to_py;
-use crate::metrics::spec::{MetricKind, MetricSpec, ParamRepr, Params, MAX_WINDOW};
+use crate::metrics::registry::{Check, ParamInfo, ParamType, Value};
+use crate::metrics::spec::{MetricKind, MetricSpec, Params};
 
 #[pyclass(frozen, module = "trajarena")]
 pub struct Metric {
@@ -157,11 +158,7 @@ fn opt_point(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<Vec<f64>>> {
     let seq = v.cast::<PySequence>().map_err(|_| not_seq())?;
     let len = seq.len().map_err(|_| not_seq())?;
     // The length first: g=range(10**12) must not be read item by item.
-    if len != 2 && len != 3 {
-        return Err(PyValueError::new_err(format!(
-            "{key}: the gap point must have 2 or 3 coordinates, got {len}"
-        )));
-    }
+    Check::point_len(key, len).map_err(to_py)?;
     let items: Vec<Bound<'_, PyAny>> = (0..len).map(|k| seq.get_item(k)).collect::<PyResult<_>>()?;
     let mut g = Vec::with_capacity(len);
     for (k, x) in items.iter().enumerate() {
@@ -191,47 +188,62 @@ fn type_name(v: &Bound<'_, PyAny>) -> String {
     v.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
 }
 
-/// `window`, `precision`: huge ints get the message their range would give.
-fn int_param(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<i64>> {
-    match opt_int(v, key)? {
-        None => Ok(None),
-        Some(IntArg::Fits(x)) => Ok(Some(x)),
-        Some(IntArg::Beyond(negative, text)) => Err(PyValueError::new_err(match (key, negative) {
-            ("window", true) => format!("window: must be None or an integer >= 0, got {text}"),
-            ("window", false) => format!("window: too large: {text} (at most {})", MAX_WINDOW),
-            _ => format!("{key}: geohash precision must be an integer from 1 to 12, got {text}"),
-        })),
+/// A Python value as the registry's parameter `p` takes it: type errors are worded here, range
+/// errors by the registry's checks (huge ints included).
+fn value_of(v: &Bound<'_, PyAny>, p: &ParamInfo) -> PyResult<Value> {
+    let key = p.name;
+    Ok(match p.ty {
+        ParamType::Str => opt_str(v, key)?.into(),
+        ParamType::Float => opt_float(v, key)?.into(),
+        ParamType::Bool => opt_bool(v, key)?.into(),
+        ParamType::Point => opt_point(v, key)?.into(),
+        ParamType::Int => match opt_int(v, key)? {
+            None => Value::None,
+            Some(IntArg::Fits(x)) => Value::Int(x),
+            Some(IntArg::Beyond(negative, text)) => {
+                return Err(to_py(p.check.int_out_of_range(key, negative, &text)))
+            }
+        },
+    })
+}
+
+/// A value as Python sees it: in `params`, pickling and the registry's defaults.
+pub(super) fn to_object<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::None => py.None().into_bound(py),
+        Value::Float(x) => x.into_pyobject(py)?.into_any(),
+        Value::Int(x) => x.into_pyobject(py)?.into_any(),
+        Value::Bool(x) => PyBool::new(py, *x).to_owned().into_any(),
+        Value::Str(x) => PyString::new(py, x).into_any(),
+        Value::Point(x) => PyTuple::new(py, x)?.into_any(),
+    })
+}
+
+/// A value as `Metric`'s repr shows it.
+fn repr_of(v: &Value) -> String {
+    match v {
+        Value::None => "None".into(),
+        Value::Float(x) => format!("{x:?}"),
+        Value::Int(x) => x.to_string(),
+        Value::Bool(x) => if *x { "True".into() } else { "False".into() },
+        Value::Str(x) => format!("{x:?}"),
+        Value::Point(x) => {
+            let inner: Vec<String> = x.iter().map(|f| format!("{f:?}")).collect();
+            format!("({}{})", inner.join(", "), if x.len() == 1 { "," } else { "" })
+        }
     }
 }
 
 impl Metric {
     pub fn from_parts(name: &str, params: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let kind = MetricKind::parse(name).map_err(to_py)?;
-        let mut p = Params::default();
+        let info = kind.info();
+        let mut p = Params::new();
         if let Some(d) = params {
             for (k, v) in d.iter() {
                 let key: String = k.extract()?;
-                if !kind.params().contains(&key.as_str()) {
-                    let accepts = if kind.params().is_empty() {
-                        "no parameters".to_string()
-                    } else {
-                        format!("only {}", kind.params().join(", "))
-                    };
-                    return Err(PyTypeError::new_err(format!(
-                        "{key}: unknown parameter for metric {:?}; it accepts {accepts}",
-                        kind.name()
-                    )));
-                }
-                match key.as_str() {
-                    "space" => p.space = opt_str(&v, "space")?,
-                    "compat" => p.compat = opt_str(&v, "compat")?,
-                    "eps" => p.eps = opt_float(&v, "eps")?,
-                    "window" => p.window = int_param(&v, "window")?,
-                    "precision" => p.precision = int_param(&v, "precision")?,
-                    "normalize" => p.normalize = opt_bool(&v, "normalize")?,
-                    "g" => p.g = opt_point(&v, "g")?,
-                    _ => unreachable!(),
-                }
+                let param = info.param(&key).map_err(to_py)?;
+                p.set(&key, value_of(&v, param)?);
             }
         }
         Ok(Metric { spec: MetricSpec::new(kind, p).map_err(to_py)? })
@@ -240,13 +252,7 @@ impl Metric {
     fn kwargs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         for (k, v) in self.spec.non_default_params() {
-            match v {
-                ParamRepr::Float(x) => d.set_item(k, x)?,
-                ParamRepr::Int(x) => d.set_item(k, x)?,
-                ParamRepr::Bool(x) => d.set_item(k, x)?,
-                ParamRepr::Str(x) => d.set_item(k, x)?,
-                ParamRepr::Floats(x) => d.set_item(k, PyTuple::new(py, x)?)?,
-            }
+            d.set_item(k, to_object(py, &v)?)?;
         }
         Ok(d)
     }
@@ -285,20 +291,22 @@ impl Metric {
         self.spec.space.name()
     }
 
+    /// d(a, b) == d(b, a) bit for bit (the registry's flag for this metric and variant).
+    #[getter]
+    fn symmetric(&self) -> bool {
+        self.spec.symmetric()
+    }
+
+    /// Whether the triangle inequality holds (in exact arithmetic) for this metric and variant.
+    #[getter]
+    fn triangle(&self) -> bool {
+        self.spec.triangle()
+    }
+
     fn __repr__(&self) -> String {
         let mut s = format!("Metric({:?}", self.spec.kind.name());
         for (k, v) in self.spec.non_default_params() {
-            let v = match v {
-                ParamRepr::Float(x) => format!("{x:?}"),
-                ParamRepr::Int(x) => x.to_string(),
-                ParamRepr::Bool(x) => if x { "True".into() } else { "False".into() },
-                ParamRepr::Str(x) => format!("{x:?}"),
-                ParamRepr::Floats(x) => {
-                    let inner: Vec<String> = x.iter().map(|f| format!("{f:?}")).collect();
-                    format!("({}{})", inner.join(", "), if x.len() == 1 { "," } else { "" })
-                }
-            };
-            s.push_str(&format!(", {k}={v}"));
+            s.push_str(&format!(", {k}={}", repr_of(&v)));
         }
         s.push(')');
         s.replace('"', "'")

@@ -4,6 +4,7 @@ mod arena;
 mod arrays;
 mod batch;
 mod errors;
+mod info;
 mod metric;
 mod pack;
 mod single;
@@ -26,7 +27,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::available_cores, m)?)?;
     m.add_function(wrap_pyfunction!(batch::plan_condensed, m)?)?;
     m.add_function(wrap_pyfunction!(batch::plan_rect, m)?)?;
-    m.add("METRICS", crate::metrics::spec::ALL_METRICS.to_vec())?;
+    m.add_function(wrap_pyfunction!(info::metric_info, m)?)?;
+    m.add_function(wrap_pyfunction!(info::build_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(info::canonical_name, m)?)?;
+    m.add("METRICS", crate::metrics::registry::ALL_METRICS.to_vec())?;
+    m.add("__version__", info::VERSION)?;
     m.add("SIMD", crate::cpu::simd_name())?;
     Ok(())
 }

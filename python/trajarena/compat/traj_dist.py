@@ -18,12 +18,23 @@ from .._batch import cdist as _cdist
 from .._batch import pdist as _pdist
 from .._inputs import as_traj
 from .._core import Metric
+from .._info import metric_info
 
 __all__ = ["pdist", "cdist", "sspd", "sowd_grid", "frechet", "discret_frechet", "hausdorff", "dtw",
            "lcss", "edr", "erp"]
 
-_METRICS = ("sspd", "dtw", "lcss", "hausdorff", "frechet", "discret_frechet", "sowd_grid", "erp", "edr")
 _TD = "traj-dist"
+
+# traj-dist's metric names -> (trajarena's registry entry, its traj-dist variant), from the
+# registry: every metric with a traj-dist variant, under the name traj-dist gives it.
+_METRICS = {v["name"]: (m, v) for m in metric_info() for v in m["variants"] if v["compat"] == _TD}
+
+# What traj-dist's pdist/cdist use when these parameters are not given, and the warning they give.
+_BATCH_DEFAULTS = {
+    "eps": (100, "eps parameter should be specified for metric 'lcss' and 'edr', default is 100 "),
+    "precision": (7, "precision parameter should be specified for metric sowd_grid if converted "
+                     "is False. Default is 7"),
+}
 
 
 def _check_type_d(type_d, allowed=("spherical", "euclidean")):
@@ -125,28 +136,33 @@ def sowd_grid(traj_1, traj_2, type_d="euclidean", converted=None, precision=None
 
 def _batch_params(metric, type_d, dim, eps, g, precision):
     """The trajarena metric for one of traj-dist's batch calls."""
-    if metric not in _METRICS:
+    entry = _METRICS.get(metric) if isinstance(metric, str) else None
+    if entry is None:
         raise ValueError("The metric argument should be 'sspd', 'dtw', 'lcss','erp','edr' 'hausdorff', "
                          "'frechet','discret_frechet' or 'sowd_grid' \nmetric given is : " + str(metric))
+    info, variant = entry
     _check_type_d(type_d)
-    if type_d == "spherical" and metric in ("frechet", "discret_frechet"):
+    if type_d == "spherical" and type_d not in variant["spaces"]:
         raise ValueError("spherical implementation for distance " + metric + " is not disponible")
-    if metric in ("lcss", "edr"):
-        if eps is None:
-            warnings.warn("eps parameter should be specified for metric 'lcss' and 'edr', default is 100 ")
-            eps = 100
-        return Metric(metric, compat=_TD, space=type_d, eps=eps)
-    if metric == "erp":
-        return Metric("erp", compat=_TD, space=type_d, g=_gap(g, dim))
-    if metric == "sowd_grid":
-        if precision is None:
-            warnings.warn("precision parameter should be specified for metric sowd_grid if converted "
-                          "is False. Default is 7")
-            precision = 7
-        return Metric("sowd", compat=_TD, precision=precision)
-    if metric in ("frechet", "discret_frechet"):
-        return Metric(metric, compat=_TD)
-    return Metric(metric, compat=_TD, space=type_d)
+    given = {"eps": eps, "precision": precision}
+    params = {}
+    for p in info["params"]:
+        name = p["name"]
+        if name == "compat":
+            params[name] = _TD
+        elif name == "space":
+            if len(variant["spaces"]) > 1:
+                params[name] = type_d
+        elif name == "g":
+            params[name] = _gap(g, dim)
+        elif name in given:
+            value = given[name]
+            if value is None:
+                value, message = _BATCH_DEFAULTS[name]
+                warnings.warn(message)
+            params[name] = value
+        # Parameters traj-dist's pdist does not have keep the registry's defaults.
+    return Metric(info["name"], **params)
 
 
 def _dims(trajs):
