@@ -120,7 +120,7 @@ def main():
                     help="comma-separated metric names and/or cases (a,b,c,d) to run; default all")
     ap.add_argument("--json", default=os.path.join(os.path.dirname(__file__), "results", "kernels.json"))
     args = ap.parse_args()
-    cores = os.cpu_count()
+    cores = ta.build_info()["cores"]
     rng = np.random.default_rng(0)
     only = set(filter(None, args.only.split(",")))
 

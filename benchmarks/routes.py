@@ -78,7 +78,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", default=os.path.join(os.path.dirname(__file__), "results", "routes.json"))
     args = ap.parse_args()
-    cores = os.cpu_count()
+    cores = ta.build_info()["cores"]
     rng = np.random.default_rng(0)
     results = {"machine": {"cpu": platform.processor() or platform.machine(), "cores": cores,
                            "python": sys.version.split()[0]}, "cases": {}}

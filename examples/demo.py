@@ -24,9 +24,10 @@ def main() -> None:
     n = len(trajs)
     lengths = np.array([len(t) for t in trajs], dtype=np.int64)
     cells = int((lengths.sum() ** 2 - (lengths ** 2).sum()) // 2)   # sum of n_i * n_j over pairs
-    cores = os.cpu_count() if args.n_jobs == -1 else args.n_jobs
+    info = ta.build_info()
+    cores = info["cores"] if args.n_jobs == -1 else args.n_jobs
     print(f"{n} San Francisco trajectories, {sum(map(len, trajs))} points; "
-          f"metric={args.metric}, cores={os.cpu_count()}, n_jobs={args.n_jobs}")
+          f"metric={args.metric}, cores={info['cores']}, simd={info['simd']}, n_jobs={args.n_jobs}")
 
     t0 = time.perf_counter()
     d = ta.pdist(trajs, args.metric, n_jobs=args.n_jobs, out=args.out, progress=True)

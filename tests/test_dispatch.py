@@ -17,7 +17,7 @@ E = [rng.normal(size=(k, 2)).cumsum(axis=0) for k in rng.integers(1, 60, 30)]
 E3 = [rng.normal(size=(k, 3)).cumsum(axis=0) for k in rng.integers(1, 40, 20)]
 S = [ta.datasets.san_francisco()[i] for i in range(0, 400, 20)]
 G = [np.column_stack([rng.uniform(-180, 180, k), rng.uniform(-90, 90, k)]) for k in rng.integers(1, 20, 15)]
-out = {"simd": np.array(ta._core.SIMD)}
+out = {"simd": np.array(ta.build_info()["simd"])}
 for tag, X, sp in (("e", E, {}), ("e3", E3, {}), ("s", S, {"space": "spherical"}), ("g", G, {"space": "spherical"})):
     for m, p in (("dtw", {}), ("dtw", {"window": 4}), ("discrete_frechet", {}), ("lcss", {"eps": 1.0 if not sp else 300.0}),
                  ("edr", {"eps": 0.7 if not sp else 300.0}), ("erp", {}), ("hausdorff", {}), ("sspd", {})):

@@ -116,3 +116,60 @@ def test_one_keyword_set_for_every_batch_call():
     out = np.empty(66)
     ta.pdist_range(X, "dtw", 0, 66, out, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (66, 66)
+
+
+def _variants():
+    """(name, params) of every metric, variant and space, with a parameter value where needed."""
+    out = []
+    for m in ta.metric_info():
+        for v in m["variants"]:
+            for space in v["spaces"]:
+                p = {}
+                if v["compat"] is not None:
+                    p["compat"] = v["compat"]
+                if len(m["spaces"]) > 1:
+                    p["space"] = space
+                if any(q["name"] == "eps" for q in m["params"]):
+                    p["eps"] = 300.0 if space == "spherical" else 0.7
+                out.append((m["name"], p))
+    return out
+
+
+def _lonlat(n, length=5):
+    base = np.array([-122.42, 37.77])
+    return [base + RNG.normal(scale=0.01, size=(length, 2)).cumsum(axis=0) for _ in range(n)]
+
+
+@pytest.mark.parametrize("name,p", _variants(), ids=lambda v: v if isinstance(v, str) else
+                         "-".join(f"{k}={x}" for k, x in v.items()))
+def test_cdist_of_one_set_computes_each_pair_once_and_mirrors_it(name, p):
+    X = _lonlat(9) if p.get("space") == "spherical" or name == "sowd" else _trajs(9)
+    X[4] = X[2].copy()  # equal trajectories off the diagonal
+    m = ta.Metric(name, **p)
+    assert m.symmetric  # what the registry claims, and what lets cdist(X, X) mirror
+    totals = []
+    D = ta.cdist(X, X, name, progress=lambda d, t: totals.append(t), **p)
+    assert np.array_equal(D, ta.cdist(X, list(X), name, **p))  # every pair computed both ways
+    assert np.array_equal(D, D.T)
+    assert set(totals) == {9 * 8 // 2}  # the core saw the condensed pairs only
+    assert np.array_equal(np.diag(D), [ta.paired(X, [i], [i], name, **p)[0] for i in range(9)])
+
+
+def test_cdist_of_one_set_keeps_the_diagonal_the_metric_gives():
+    X = _trajs(5)
+    D = ta.cdist(X, X, "lcss", eps=0.0)
+    assert np.array_equal(np.diag(D), np.ones(5))  # d(A, A) = 1 for LCSS with eps = 0
+    D32 = ta.cdist(X, X, "edr", eps=0.0, dtype="float32")
+    assert D32.dtype == np.float32 and np.array_equal(np.diag(D32), np.ones(5, dtype=np.float32))
+    assert np.array_equal(D32, ta.cdist(X, list(X), "edr", eps=0.0, dtype="float32"))
+
+
+def test_cdist_of_one_set_on_the_process_backends(monkeypatch):
+    from trajarena import _backends
+
+    monkeypatch.setattr(_backends, "MIN_PROCESS_CELLS", 0)
+    X = _trajs(14)
+    want = ta.cdist(X, list(X), "dtw")
+    assert np.array_equal(ta.cdist(X, X, "dtw", backend="joblib", n_jobs=2), want)
+    a = ta.Arena.shared(X)
+    assert np.array_equal(ta.cdist(a, a, "dtw", backend="multiprocessing", n_jobs=2), want)
