@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use rayon::ThreadPool;
 
-use super::{lanes, Evaluator, PairIndex};
+use super::evaluator::Scratch;
+use super::{Evaluator, PairIndex};
+use crate::metrics::dp_kernel::LANES;
 use crate::error::{Error, Result};
 
 /// The caller's output buffer, in the dtype it asked for.
@@ -156,7 +158,7 @@ fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
 /// two passes of the lane kernel, as 16 do. Where lengths are alike this halves the passes of
 /// short chunks; where they differ, a cut moves by at most 4 pairs.
 fn whole_lanes(bounds: &[(u64, u64)], total: u64) -> Vec<(u64, u64)> {
-    let w = lanes::LANES as u64;
+    let w = LANES as u64;
     let mut out: Vec<(u64, u64)> = Vec::with_capacity(bounds.len());
     let mut start = 0;
     for &(_, end) in bounds {
@@ -175,7 +177,7 @@ fn whole_lanes(bounds: &[(u64, u64)], total: u64) -> Vec<(u64, u64)> {
 fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
     let per_thread = if ev.cheap_lanes() { LANE_TASKS_PER_THREAD } else { TASKS_PER_THREAD };
     let tasks = ((threads as u64 * per_thread).max(estimate_cells(ev, pairs, total) / chunk_cells(ev)).max(total / MAX_CHUNK_PAIRS))
-        .min(total / lanes::LANES as u64)
+        .min(total / LANES as u64)
         .max(1) as usize;
     let (na, nb) = (ev.len_a(), ev.len_b());
     let lengths_a = || (0..na).map(|i| ev.traj_len_a(i) as u64).collect::<Vec<u64>>();
@@ -197,7 +199,7 @@ fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
     pairs.for_each(0, total as usize, |p, i, j| {
         acc += ev.cost(i, j) + super::plan::PAIR_OVERHEAD;
         let end = p as u64 + 1;
-        if acc >= target && end - start >= lanes::LANES as u64 {
+        if acc >= target && end - start >= LANES as u64 {
             bounds.push((start, end));
             start = end;
             acc = 0;
@@ -215,7 +217,7 @@ fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
 fn serial_chunk_len(total: u64, cells: u64, chunk: u64) -> usize {
     let mean_cells = (cells / total.max(1)).max(1);
     // at least a full set of lanes, so the lane kernel sees whole groups
-    (chunk / mean_cells).clamp(lanes::LANES as u64, 4096) as usize
+    (chunk / mean_cells).clamp(LANES as u64, 4096) as usize
 }
 
 #[inline]
@@ -232,7 +234,7 @@ fn fill_chunk(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
 /// The chunk's pairs through the lane kernel, which groups them by length.
 fn fill_lanes(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
     thread_local! {
-        static SCRATCH: std::cell::RefCell<(lanes::Scratch, Vec<(usize, usize)>, Vec<f64>)> = Default::default();
+        static SCRATCH: std::cell::RefCell<(Scratch, Vec<(usize, usize)>, Vec<f64>)> = Default::default();
     }
     SCRATCH.with(|s| {
         let (scratch, ij, buf) = &mut *s.borrow_mut();
@@ -366,7 +368,7 @@ fn run_grouped(
     pairs.for_each(0, total, |_, i, j| ij.push((i, j)));
     let mut order = Vec::new();
     ev.group_order(&ij, &mut order);
-    let w = lanes::LANES;
+    let w = LANES;
     let costs: Vec<u64> =
         order.chunks(w).map(|g| ev.group_cost(&ij, g) + super::plan::PAIR_OVERHEAD * g.len() as u64).collect();
     let sum: u64 = costs.iter().sum();
@@ -388,7 +390,7 @@ fn run_grouped(
     let mut res = vec![0.0f64; total];
     let (ij, order) = (&ij[..], &order[..]);
     thread_local! {
-        static SCRATCH: std::cell::RefCell<lanes::Scratch> = Default::default();
+        static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
     }
     let part = |k0: u64, part: &mut [f64]| {
         let o = &order[k0 as usize..k0 as usize + part.len()];

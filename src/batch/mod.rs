@@ -2,12 +2,8 @@
 //! costs to evaluate (`evaluator`), and how the work is run (`executor`).
 
 pub mod condensed;
-pub mod edwp_lanes;
 pub mod evaluator;
 pub mod executor;
-pub mod lane_rules;
-pub mod lane_spaces;
-pub mod lanes;
 pub mod pairs;
 pub mod plan;
 
