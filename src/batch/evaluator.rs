@@ -10,6 +10,7 @@ use crate::traj::{Collection, Traj};
 use crate::geometry::lane_space::SphericalSet;
 use crate::metrics::dp::{with_dp, DpSetup, DpSpace};
 use crate::metrics::dp_kernel::{self, LANES};
+use super::tuning::ROW_BUCKET;
 use crate::metrics::edwp_kernel;
 
 /// How the evaluator computes its pairs, chosen once per call.
@@ -38,11 +39,6 @@ pub struct Scratch {
     /// Results in that order, before they are scattered back.
     pub results: Vec<f64>,
 }
-
-/// Row lengths within this many points share a group key: rows of different lengths then pool
-/// their columns, so a group's column lengths are closer (measured on lengths drawn from 20-200:
-/// 1.75 -> 1.60 ns/cell with the larger lane chunks; no change on San Francisco's 3-29).
-const ROW_BUCKET: usize = 16;
 
 pub struct Evaluator<'a> {
     spec: &'a MetricSpec,

@@ -6,6 +6,7 @@ pub mod evaluator;
 pub mod executor;
 pub mod pairs;
 pub mod plan;
+pub mod tuning;
 
 pub use evaluator::Evaluator;
 pub use executor::{run, Control, OutSlice};

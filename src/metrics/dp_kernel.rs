@@ -13,12 +13,10 @@
 //! (tests/test_lanes.py checks it on random data, and the test below here).
 
 use super::dp::{effective_window, Borders, DpRule, Lanes};
+use crate::batch::tuning::CHECKED_PASS_CELLS;
 use crate::geometry::lane_space::LaneSpace;
 use crate::traj::Traj;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Passes of at least this many cells (a few ms) check the cancel flag at every row.
-const CHECKED_PASS_CELLS: usize = 1 << 22;
 
 /// Pairs per pass of the batch kernel: 8 f64, one AVX-512 register (two AVX2 ones).
 pub const LANES: usize = 8;
