@@ -63,3 +63,60 @@ pub fn simd_name() -> &'static str {
         Level::Avx512 => "avx512",
     }
 }
+
+/// A kernel whose body can be compiled once per instruction set and stored dimension: `run::<D>`
+/// is the code (D = 2 or 3 values per stored point), which `dispatch` calls from a function
+/// built with the best target features this CPU has. Implementations mark `run`
+/// `#[inline(always)]`, so that it is compiled inside that function, with its features.
+///
+/// FMA is only enabled, never contracted into: Rust does not fuse a * b + c without an
+/// explicit `mul_add`, so every build computes the same bits.
+pub trait Kernel {
+    type Out;
+    /// Whether an AVX-512 build pays: kernels written for 4-wide vectors gain nothing from it
+    /// and stay on AVX2.
+    const AVX512: bool = true;
+    fn run<const D: usize>(self) -> Self::Out;
+}
+
+/// Runs `k` for `dim`-valued points, built for the best instruction set that may run here.
+#[inline(always)]
+pub fn dispatch<K: Kernel>(dim: usize, k: K) -> K::Out {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if K::AVX512 && has_avx512() {
+            // SAFETY: the CPU supports AVX-512 F/DQ/VL, AVX2 and FMA (checked at run time); the
+            // function is otherwise the safe `run`, with the same bounds-checked indexing.
+            return unsafe { by_dim_avx512(dim, k) };
+        }
+        if has_avx2() {
+            // SAFETY: the CPU supports AVX2 and FMA (checked at run time); as above.
+            return unsafe { by_dim_avx2(dim, k) };
+        }
+    }
+    by_dim(dim, k)
+}
+
+/// Runs `k` for `dim`-valued points, built without extra target features.
+#[inline(always)]
+pub fn by_dim<K: Kernel>(dim: usize, k: K) -> K::Out {
+    if dim == 2 {
+        k.run::<2>()
+    } else {
+        k.run::<3>()
+    }
+}
+
+/// 8 f64 per register.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+unsafe fn by_dim_avx512<K: Kernel>(dim: usize, k: K) -> K::Out {
+    by_dim(dim, k)
+}
+
+/// 4 f64 per register.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn by_dim_avx2<K: Kernel>(dim: usize, k: K) -> K::Out {
+    by_dim(dim, k)
+}

@@ -7,111 +7,44 @@ use crate::metrics::{self, hausdorff, scale, sowd, spec::MetricKind, sspd};
 use crate::MetricSpec;
 use crate::traj::{Collection, Traj};
 
-use super::lane_rules::{DtwLanes, EdrLanes, ErpLanes, FrechetLanes, LcssLanes};
-use super::lane_spaces::{EuclideanLanes, LaneSpace, SphericalLanes, SphericalSet};
-use super::{edwp_lanes, lanes};
-use crate::geometry::{Haversine, HaversinePrepared};
+use crate::geometry::lane_space::SphericalSet;
+use crate::metrics::dp::{with_dp, DpSetup, DpSpace};
+use crate::metrics::dp_kernel::{self, LANES};
+use super::tuning::ROW_BUCKET;
+use crate::metrics::edwp_kernel;
 
-/// The DP metrics, as the lane kernels run them (`lane_rules`).
-#[derive(Clone, Copy)]
-enum LaneKind {
-    Dtw,
-    Frechet,
-    Lcss(LcssLanes),
-    Edr(EdrLanes),
-    Erp(ErpLanes),
-    /// EDwP (Euclidean): its own lane kernel, `edwp_lanes`.
-    Edwp,
+/// How the evaluator computes its pairs, chosen once per call.
+enum Strategy {
+    /// A DP metric through the lane kernel (`metrics::dp_kernel`); spherical trajectories are
+    /// stored once per call with their latitude's cosine (a, and b unless it is the same
+    /// collection).
+    Lanes { dp: DpSetup, stored: Option<(SphericalSet, Option<SphericalSet>)> },
+    /// EDwP's lane kernel (`metrics::edwp_kernel`).
+    EdwpLanes,
+    /// SOWD: a and b rasterised on the call's grid (b is `None` when it is the same collection).
+    Sowd { a: sowd::CellSet, b: Option<sowd::CellSet> },
+    /// Euclidean Hausdorff and SSPD: a and b laid out once for the point-to-polyline kernel.
+    Polylines { a: PolySet, b: Option<PolySet> },
+    /// One pair at a time through `metrics::distance`.
+    Pairwise,
 }
 
-/// The space of the lane kernels; spherical trajectories are stored once per call with their
-/// latitude's cosine (a, and b unless it is the same collection).
-enum LaneGround {
-    Euclidean,
-    Spherical(SphericalLanes, SphericalSet, Option<SphericalSet>),
-}
-
-fn lane_kind(spec: &MetricSpec, below: &dyn Fn(f64) -> Option<f64>, gap: [f64; 3]) -> Option<LaneKind> {
-    let td = spec.variant == crate::Variant::TrajDist;
-    match spec.kind {
-        MetricKind::Dtw => Some(LaneKind::Dtw),
-        MetricKind::DiscreteFrechet => Some(LaneKind::Frechet),
-        MetricKind::Lcss => Some(LaneKind::Lcss(LcssLanes { t: below(spec.eps) })),
-        MetricKind::Edr => {
-            // traj-dist declares EDR's eps as a C float (as metrics::with_rule does).
-            let eps = if td { spec.eps as f32 as f64 } else { spec.eps };
-            Some(LaneKind::Edr(EdrLanes { t: below(eps), zero_border: td, normalize: spec.normalize }))
-        }
-        MetricKind::Erp => Some(LaneKind::Erp(ErpLanes { gap, total_border: td })),
-        _ => None,
-    }
-}
-
-/// The lane kernels' view of a DP spec: rule and space (None for the other metrics).
-fn lane_setup(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Option<(LaneKind, LaneGround)> {
-    if spec.kind == MetricKind::Edwp {
-        return Some((LaneKind::Edwp, LaneGround::Euclidean));
-    }
-    if !spec.kind.is_dp() {
-        return None;
-    }
-    let mut gap = [0.0; 3];
-    if let Some(g) = spec.g.as_deref() {
-        gap[..g.len().min(3)].copy_from_slice(&g[..g.len().min(3)]);
-    }
-    match spec.space {
-        crate::Space::Euclidean => {
-            let kind = lane_kind(spec, &|eps| EuclideanLanes.below(eps), gap)?;
-            Some((kind, LaneGround::Euclidean))
-        }
-        crate::Space::Spherical => {
-            let h = if spec.variant == crate::Variant::TrajDist { Haversine::trajdist() } else { Haversine::standard() };
-            let sp = SphericalLanes(h);
-            // ERP's gap point is stored like the points, as metrics::with_rule prepares it.
-            let mut g = Vec::new();
-            HaversinePrepared(h).prepare(Traj::new(&gap[..2], 2), &mut g);
-            let kind = lane_kind(spec, &|eps| sp.below(eps), [g[0], g[1], g[2]])?;
-            let sa = SphericalSet::new(h, a.iter());
-            let sb = b.map(|c| SphericalSet::new(h, c.iter()));
-            Some((kind, LaneGround::Spherical(sp, sa, sb)))
-        }
-    }
-}
-
-/// Row lengths within this many points share a group key: rows of different lengths then pool
-/// their columns, so a group's column lengths are closer (measured on lengths drawn from 20-200:
-/// 1.75 -> 1.60 ns/cell with the larger lane chunks; no change on San Francisco's 3-29).
-const ROW_BUCKET: usize = 16;
-
-/// One pass of `kind` in space `sp` over up to LANES pairs (rows[l], cols[l]).
-fn pass<S: LaneSpace>(
-    sp: S,
-    kind: LaneKind,
-    window: Option<usize>,
-    rows: &[Traj],
-    cols: &[Traj],
-    out: &mut [f64],
-    scratch: &mut lanes::Scratch,
-) {
-    match kind {
-        LaneKind::Dtw => lanes::pairs(sp, DtwLanes, rows, cols, window, out, scratch),
-        LaneKind::Frechet => lanes::pairs(sp, FrechetLanes, rows, cols, None, out, scratch),
-        LaneKind::Lcss(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
-        LaneKind::Edr(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
-        LaneKind::Erp(r) => lanes::pairs(sp, r, rows, cols, None, out, scratch),
-        LaneKind::Edwp => edwp_lanes::pairs(rows, cols, out, &mut scratch.edwp),
-    }
+/// Reusable buffers of the lane kernels, one set per thread.
+#[derive(Default)]
+pub struct Scratch {
+    dp: dp_kernel::Scratch<LANES>,
+    edwp: edwp_kernel::Scratch<LANES>,
+    /// (grouping key, position) of a chunk's pairs, sorted so each pass groups similar lengths.
+    pub order: Vec<(u64, u32)>,
+    /// Results in that order, before they are scattered back.
+    pub results: Vec<f64>,
 }
 
 pub struct Evaluator<'a> {
     spec: &'a MetricSpec,
     a: Collection<'a>,
     b: Collection<'a>,
-    /// SOWD only: rasterised a and b (b is `None` when it is the same collection as a).
-    cells: Option<(sowd::CellSet, Option<sowd::CellSet>)>,
-    lanes: Option<(LaneKind, LaneGround)>,
-    /// Euclidean Hausdorff/SSPD: a and b laid out once for the point-to-polyline kernel.
-    polys: Option<(PolySet, Option<PolySet>)>,
+    strategy: Strategy,
     /// Each trajectory's extent (a's, and b's unless it is a), kept only when some pair may lie
     /// at the ends of the double range: those pairs go to `metrics::distance`, which scales them.
     extents: Option<Extents>,
@@ -153,6 +86,46 @@ fn extents(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Option<
     Some(Extents { a: of(a), b: b.map(of), gap })
 }
 
+/// Trajectories as a lane kernel reads them: as given, or as stored once for the call.
+#[derive(Clone, Copy)]
+enum Stored<'s> {
+    Raw(&'s Collection<'s>),
+    Set(&'s SphericalSet),
+}
+
+impl Stored<'_> {
+    #[inline(always)]
+    fn get(&self, i: usize) -> Traj<'_> {
+        match self {
+            Stored::Raw(c) => c.get(i),
+            Stored::Set(s) => s.get(i),
+        }
+    }
+}
+
+/// The strategy of a spec over collections a and b (b `None`: pairs within a).
+fn strategy(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Result<Strategy> {
+    if let Some(dp) = DpSetup::new(spec) {
+        let stored = match dp.space {
+            DpSpace::Euclidean => None,
+            DpSpace::Spherical(sp) => Some((SphericalSet::new(sp.0, a.iter()), b.map(|c| SphericalSet::new(sp.0, c.iter())))),
+        };
+        return Ok(Strategy::Lanes { dp, stored });
+    }
+    Ok(match spec.kind {
+        MetricKind::Edwp => Strategy::EdwpLanes,
+        MetricKind::Sowd if !(a.is_empty() && b.is_none_or(|c| c.is_empty())) => {
+            let grid = sowd::Grid::over(a.iter().chain(b.iter().flat_map(|c| c.iter())), spec.precision)?;
+            let cb = b.map(|c| sowd::CellSet::new(&grid, c.iter()));
+            Strategy::Sowd { a: sowd::CellSet::new(&grid, a.iter()), b: cb }
+        }
+        MetricKind::Hausdorff | MetricKind::Sspd if spec.space == crate::Space::Euclidean => {
+            Strategy::Polylines { a: PolySet::new(a.iter()), b: b.map(|c| PolySet::new(c.iter())) }
+        }
+        _ => Strategy::Pairwise,
+    })
+}
+
 impl<'a> Evaluator<'a> {
     /// `b = None`: pairs within `a` (pdist, paired). Names label errors ("X", "XA", "XB").
     pub fn new(
@@ -179,22 +152,6 @@ impl<'a> Evaluator<'a> {
                 )));
             }
         }
-        let cells = if spec.kind == MetricKind::Sowd {
-            let all = a.iter().chain(b.iter().flat_map(|(c, _)| c.iter()));
-            if a.is_empty() && b.as_ref().is_none_or(|(c, _)| c.is_empty()) {
-                None
-            } else {
-                let grid = sowd::Grid::over(all, spec.precision)?;
-                let ca = sowd::CellSet::new(&grid, a.iter());
-                let cb = b.as_ref().map(|(c, _)| sowd::CellSet::new(&grid, c.iter()));
-                Some((ca, cb))
-            }
-        } else {
-            None
-        };
-        let polys = (spec.space == crate::Space::Euclidean
-            && matches!(spec.kind, MetricKind::Hausdorff | MetricKind::Sspd))
-            .then(|| (PolySet::new(a.iter()), b.as_ref().map(|(c, _)| PolySet::new(c.iter()))));
         // The largest pair there can be: the longest of a with the longest of b, or within a,
         // its two longest trajectories.
         let (la, lb) = match &b {
@@ -202,9 +159,9 @@ impl<'a> Evaluator<'a> {
             None => longest_two(&a),
         };
         metrics::check_memory(spec, la, lb, &format_args!("the longest pair of {a_name}"))?;
-        let lanes = lane_setup(spec, &a, b.as_ref().map(|(c, _)| c));
+        let strategy = strategy(spec, &a, b.as_ref().map(|(c, _)| c))?;
         let extents = extents(spec, &a, b.as_ref().map(|(c, _)| c));
-        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), cells, lanes, polys, extents })
+        Ok(Evaluator { spec, a, b: b.map(|(c, _)| c).unwrap_or(a), strategy, extents })
     }
 
     /// Whether the pair (a[i], b[j]) must be scaled (`metrics::scale`).
@@ -221,34 +178,36 @@ impl<'a> Evaluator<'a> {
         if self.scaled(i, j) {
             return metrics::distance(self.spec, self.a.get(i), self.b.get(j));
         }
-        if let Some((ca, cb)) = &self.cells {
-            let cb = cb.as_ref().unwrap_or(ca);
-            return sowd::sowd(ca.get(i), cb.get(j), self.spec.variant == crate::Variant::TrajDist);
+        match &self.strategy {
+            Strategy::Sowd { a, b } => {
+                let b = b.as_ref().unwrap_or(a);
+                sowd::sowd(a.get(i), b.get(j), self.spec.variant == crate::Variant::TrajDist)
+            }
+            Strategy::Polylines { a, b } => {
+                let (x, y) = (a.get(i), b.as_ref().unwrap_or(a).get(j));
+                let exact_vertices = self.spec.variant == crate::Variant::Standard;
+                match self.spec.kind {
+                    MetricKind::Hausdorff => hausdorff::hausdorff_packed(x, y, exact_vertices),
+                    _ => sspd::sspd_packed(x, y, exact_vertices),
+                }
+            }
+            _ => metrics::distance(self.spec, self.a.get(i), self.b.get(j)),
         }
-        if let Some((pa, pb)) = &self.polys {
-            let (x, y) = (pa.get(i), pb.as_ref().unwrap_or(pa).get(j));
-            let exact_vertices = self.spec.variant == crate::Variant::Standard;
-            return match self.spec.kind {
-                MetricKind::Hausdorff => hausdorff::hausdorff_packed(x, y, exact_vertices),
-                _ => sspd::sspd_packed(x, y, exact_vertices),
-            };
-        }
-        metrics::distance(self.spec, self.a.get(i), self.b.get(j))
     }
 
     /// Whether rows of pairs can go through the across-pairs lane kernels.
     pub fn lanes_apply(&self) -> bool {
-        self.lanes.is_some()
+        matches!(self.strategy, Strategy::Lanes { .. } | Strategy::EdwpLanes)
     }
 
     /// Whether they go through the DP lane kernels, at a few ns per cell (not EDwP's).
     pub fn cheap_lanes(&self) -> bool {
-        matches!(&self.lanes, Some((kind, _)) if !matches!(kind, LaneKind::Edwp))
+        matches!(self.strategy, Strategy::Lanes { .. })
     }
 
     /// out[k] = d(a[i], b[j]) for (i, j) = ij[k], through the lane kernel when it applies.
-    pub fn eval_pairs(&self, ij: &[(usize, usize)], out: &mut [f64], scratch: &mut lanes::Scratch) {
-        if self.lanes.is_none() {
+    pub fn eval_pairs(&self, ij: &[(usize, usize)], out: &mut [f64], scratch: &mut Scratch) {
+        if !self.lanes_apply() {
             for (o, &(i, j)) in out.iter_mut().zip(ij) {
                 *o = self.eval(i, j);
             }
@@ -298,37 +257,51 @@ impl<'a> Evaluator<'a> {
             n = n.max(self.a.traj_len(i));
             m = m.max(self.b.traj_len(j));
         }
-        (n * m * lanes::LANES) as u64
+        (n * m * LANES) as u64
     }
 
     /// res[p] = d(ij[order[p].1]) for a piece of a `group_order`, LANES pairs per pass of the
     /// lane kernel (lane evaluators only).
-    pub fn eval_grouped(&self, ij: &[(usize, usize)], order: &[(u64, u32)], res: &mut [f64], scratch: &mut lanes::Scratch) {
-        let Some((kind, ground)) = &self.lanes else {
-            unreachable!("eval_grouped needs a lane kernel")
-        };
-        let row_of = |i: usize| match ground {
-            LaneGround::Euclidean => self.a.get(i),
-            LaneGround::Spherical(_, sa, _) => sa.get(i),
-        };
-        let col_of = |j: usize| match ground {
-            LaneGround::Euclidean => self.b.get(j),
-            LaneGround::Spherical(_, sa, sb) => sb.as_ref().unwrap_or(sa).get(j),
-        };
-        let (mut rows, mut cols): (Vec<Traj>, Vec<Traj>) = (Vec::with_capacity(lanes::LANES), Vec::with_capacity(lanes::LANES));
-        let window = if self.spec.kind == MetricKind::Dtw { self.spec.window } else { None };
-        for (group, o) in order.chunks(lanes::LANES).zip(res.chunks_mut(lanes::LANES)) {
-            rows.clear();
-            cols.clear();
-            rows.extend(group.iter().map(|&(_, k)| row_of(ij[k as usize].0)));
-            cols.extend(group.iter().map(|&(_, k)| col_of(ij[k as usize].1)));
-            match ground {
-                LaneGround::Euclidean => pass(EuclideanLanes, *kind, window, &rows, &cols, o, scratch),
-                LaneGround::Spherical(sp, _, _) => pass(*sp, *kind, window, &rows, &cols, o, scratch),
+    pub fn eval_grouped(&self, ij: &[(usize, usize)], order: &[(u64, u32)], res: &mut [f64], scratch: &mut Scratch) {
+        match &self.strategy {
+            Strategy::Lanes { dp, stored } => with_dp!(*dp, |sp, r| {
+                let (a, b) = match stored {
+                    Some((sa, sb)) => (Stored::Set(sa), Stored::Set(sb.as_ref().unwrap_or(sa))),
+                    None => (Stored::Raw(&self.a), Stored::Raw(&self.b)),
+                };
+                self.grouped(ij, order, res, (a, b), |rows, cols, o| {
+                    dp_kernel::pairs(sp, r, rows, cols, dp.window, o, &mut scratch.dp)
+                })
+            }),
+            Strategy::EdwpLanes => {
+                let (a, b) = (Stored::Raw(&self.a), Stored::Raw(&self.b));
+                self.grouped(ij, order, res, (a, b), |rows, cols, o| edwp_kernel::pairs(rows, cols, o, &mut scratch.edwp))
             }
+            _ => unreachable!("eval_grouped needs a lane kernel"),
+        }
+    }
+
+    /// `eval_grouped`'s loop: `pass(rows, cols, out)` computes up to LANES pairs.
+    #[inline(always)]
+    fn grouped(
+        &self,
+        ij: &[(usize, usize)],
+        order: &[(u64, u32)],
+        res: &mut [f64],
+        (a, b): (Stored, Stored),
+        mut pass: impl FnMut(&[Traj], &[Traj], &mut [f64]),
+    ) {
+        let (mut rows, mut cols) = ([Traj::new(&[], 2); LANES], [Traj::new(&[], 2); LANES]);
+        for (group, o) in order.chunks(LANES).zip(res.chunks_mut(LANES)) {
+            let k = group.len();
+            for (l, &(_, p)) in group.iter().enumerate() {
+                let (i, j) = ij[p as usize];
+                (rows[l], cols[l]) = (a.get(i), b.get(j));
+            }
+            pass(&rows[..k], &cols[..k], o);
             if self.extents.is_some() {
-                for (v, &(_, k)) in o.iter_mut().zip(group) {
-                    let (i, j) = ij[k as usize];
+                for (v, &(_, p)) in o.iter_mut().zip(group) {
+                    let (i, j) = ij[p as usize];
                     if self.scaled(i, j) {
                         *v = metrics::distance(self.spec, self.a.get(i), self.b.get(j));
                     }
@@ -360,7 +333,7 @@ impl<'a> Evaluator<'a> {
     }
     /// The DP cells of the largest pair there could be: longest of a times longest of b.
     pub fn max_pair_cells(&self) -> u64 {
-        if self.cells.is_some() {
+        if matches!(self.strategy, Strategy::Sowd { .. }) {
             return u64::MAX; // SOWD: the work is in grid cells, however short the trajectories
         }
         (longest_two(&self.a).0 as u64).saturating_mul(longest_two(&self.b).0 as u64)

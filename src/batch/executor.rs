@@ -5,12 +5,18 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
 use rayon::ThreadPool;
 
-use super::{lanes, Evaluator, PairIndex};
+use super::evaluator::Scratch;
+use super::tuning::{
+    CHUNK_CELLS, GROUPED_MAX_PAIRS, GROUPED_MIN_PAIR_CELLS, GROUPED_WEIGHT_DP, GROUPED_WEIGHT_EDWP, LANE_CHUNK_CELLS,
+    LANE_TASKS_PER_THREAD, MAX_CHUNK_PAIRS, MAX_SERIAL_CHUNK_PAIRS, POLL_EVERY, SERIAL_CELLS, TASKS_PER_THREAD,
+};
+use super::{Evaluator, PairIndex};
+use crate::metrics::dp_kernel::LANES;
 use crate::error::{Error, Result};
 
 /// The caller's output buffer, in the dtype it asked for.
@@ -39,35 +45,9 @@ pub struct Control {
     pub cancel: Arc<AtomicBool>,
 }
 
-/// Work below this many DP cells runs in the calling thread: a pool wake-up costs more.
-const SERIAL_CELLS: u64 = 300_000;
-/// Work per chunk: workers check for cancellation between chunks, so this bounds the delay
-/// between Ctrl-C and the stop. The lane kernels (under 10 ns per cell, ~2 in Euclidean space)
-/// get larger chunks, so that each has many rows of pairs to group by length: at most ~160 ms.
-/// The other metrics (up to ~150 ns per cell for spherical Hausdorff; EDwP's lanes ~12) keep
-/// 4 M cells.
-const LANE_CHUNK_CELLS: u64 = 16_000_000;
-const CHUNK_CELLS: u64 = 4_000_000;
-
 fn chunk_cells(ev: &Evaluator) -> u64 {
     if ev.cheap_lanes() { LANE_CHUNK_CELLS } else { CHUNK_CELLS }
 }
-
-/// Chunks per thread: chunks are cut by estimated cost, so a few suffice for work stealing to
-/// even out the rest, and few chunks are large ones, with many rows of pairs for the lane kernel
-/// to group by length (lengths 20-200 on 2 threads: 16 per thread scaled 1.55x, 4 per thread
-/// 1.8x; San Francisco DTW and SSPD 1.9x). The other metrics (EDwP's lanes included) gain
-/// nothing from large chunks and keep 16, which balances better (EDwP on 100 San Francisco
-/// trajectories: 1.3x with 4).
-const LANE_TASKS_PER_THREAD: u64 = 4;
-/// Pairs per chunk at most: a chunk's pairs are sorted by length for the lanes, and a sort of
-/// 62,000 pairs (1,000 San Francisco trajectories in 8 chunks) leaves the cache and costs a
-/// cheap metric a tenth of its time. With at most 8,192 pairs a chunk, LCSS, DTW and discrete
-/// Fréchet there went from 1.88-1.94x to 2.0x on 2 threads (the serial path takes 4,096).
-const MAX_CHUNK_PAIRS: u64 = 8192;
-const TASKS_PER_THREAD: u64 = 16;
-/// How often the poll callback runs (progress refresh, KeyboardInterrupt check).
-const POLL_EVERY: Duration = Duration::from_millis(100);
 
 /// `poll(done, total)` is called about every 100 ms from the calling thread; an error from it
 /// cancels the computation and is returned.
@@ -89,7 +69,7 @@ pub fn run(
     // Lane jobs whose chunks would be small are grouped whole (`run_grouped`) when their pairs
     // are costly enough for the serial bookkeeping (sorting and scattering every pair) not to
     // show; a serial job that fits one chunk is grouped whole by the plain path.
-    let weight = if ev.cheap_lanes() { 1 } else { 8 }; // EDwP: ~13 ns per cell, DTW's ~1.5
+    let weight = if ev.cheap_lanes() { GROUPED_WEIGHT_DP } else { GROUPED_WEIGHT_EDWP };
     // A serial job with a pair longer than a chunk computes in a thread of its own (below).
     let long_pair = serial && ev.max_pair_cells() > chunk_cells(ev);
     let grouped = !long_pair
@@ -156,7 +136,7 @@ fn cost_chunks(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
 /// two passes of the lane kernel, as 16 do. Where lengths are alike this halves the passes of
 /// short chunks; where they differ, a cut moves by at most 4 pairs.
 fn whole_lanes(bounds: &[(u64, u64)], total: u64) -> Vec<(u64, u64)> {
-    let w = lanes::LANES as u64;
+    let w = LANES as u64;
     let mut out: Vec<(u64, u64)> = Vec::with_capacity(bounds.len());
     let mut start = 0;
     for &(_, end) in bounds {
@@ -175,7 +155,7 @@ fn whole_lanes(bounds: &[(u64, u64)], total: u64) -> Vec<(u64, u64)> {
 fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
     let per_thread = if ev.cheap_lanes() { LANE_TASKS_PER_THREAD } else { TASKS_PER_THREAD };
     let tasks = ((threads as u64 * per_thread).max(estimate_cells(ev, pairs, total) / chunk_cells(ev)).max(total / MAX_CHUNK_PAIRS))
-        .min(total / lanes::LANES as u64)
+        .min(total / LANES as u64)
         .max(1) as usize;
     let (na, nb) = (ev.len_a(), ev.len_b());
     let lengths_a = || (0..na).map(|i| ev.traj_len_a(i) as u64).collect::<Vec<u64>>();
@@ -197,7 +177,7 @@ fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
     pairs.for_each(0, total as usize, |p, i, j| {
         acc += ev.cost(i, j) + super::plan::PAIR_OVERHEAD;
         let end = p as u64 + 1;
-        if acc >= target && end - start >= lanes::LANES as u64 {
+        if acc >= target && end - start >= LANES as u64 {
             bounds.push((start, end));
             start = end;
             acc = 0;
@@ -215,7 +195,7 @@ fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
 fn serial_chunk_len(total: u64, cells: u64, chunk: u64) -> usize {
     let mean_cells = (cells / total.max(1)).max(1);
     // at least a full set of lanes, so the lane kernel sees whole groups
-    (chunk / mean_cells).clamp(lanes::LANES as u64, 4096) as usize
+    (chunk / mean_cells).clamp(LANES as u64, MAX_SERIAL_CHUNK_PAIRS) as usize
 }
 
 #[inline]
@@ -232,7 +212,7 @@ fn fill_chunk(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
 /// The chunk's pairs through the lane kernel, which groups them by length.
 fn fill_lanes(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
     thread_local! {
-        static SCRATCH: std::cell::RefCell<(lanes::Scratch, Vec<(usize, usize)>, Vec<f64>)> = Default::default();
+        static SCRATCH: std::cell::RefCell<(Scratch, Vec<(usize, usize)>, Vec<f64>)> = Default::default();
     }
     SCRATCH.with(|s| {
         let (scratch, ij, buf) = &mut *s.borrow_mut();
@@ -336,22 +316,11 @@ fn run_parallel(
     })
 }
 
-/// Lane jobs of at most this many pairs (about 10 MB of bookkeeping) are grouped as a whole, if
-/// a pair costs at least this many DP cells on average (weighted by the kernel's cost per cell).
-/// DTW on 700 San Francisco trajectories (~110 cells a pair) went from 2.8 to 4.4 ns per cell on
-/// 2 threads when grouped whole: sorting its 244,650 pairs in the calling thread costs more than
-/// better passes save. Lengths 20-200 (~12,000 cells a pair) gain 5% on one thread and scale
-/// 1.9-2.0x on two instead of 1.7-1.8x; EDwP on San Francisco (~110 cells, 8 times DTW's cost
-/// each) scales 1.8-1.9x instead of 1.3-1.6x.
-const GROUPED_MAX_PAIRS: u64 = 1 << 18;
-const GROUPED_MIN_PAIR_CELLS: u64 = 512;
-
 /// A lane job too small for large chunks: its pairs are put in the lane kernel's order all at
 /// once, and the threads share out its passes, cut by their exact cost (longest row times
 /// longest column, in every lane). Cutting the output into small chunks first would group each
-/// chunk's few pairs on their own, with more padding: lengths drawn from 20-200, 100
-/// trajectories, 8 chunks of 620 pairs keep 86% of the cells a pass pays for, the whole job
-/// 93%. The results are written to the output when every pass is done.
+/// chunk's few pairs on their own, with more padding. The results are written to the output
+/// when every pass is done.
 fn run_grouped(
     pool: Option<&ThreadPool>,
     ev: &Evaluator,
@@ -366,7 +335,7 @@ fn run_grouped(
     pairs.for_each(0, total, |_, i, j| ij.push((i, j)));
     let mut order = Vec::new();
     ev.group_order(&ij, &mut order);
-    let w = lanes::LANES;
+    let w = LANES;
     let costs: Vec<u64> =
         order.chunks(w).map(|g| ev.group_cost(&ij, g) + super::plan::PAIR_OVERHEAD * g.len() as u64).collect();
     let sum: u64 = costs.iter().sum();
@@ -388,7 +357,7 @@ fn run_grouped(
     let mut res = vec![0.0f64; total];
     let (ij, order) = (&ij[..], &order[..]);
     thread_local! {
-        static SCRATCH: std::cell::RefCell<lanes::Scratch> = Default::default();
+        static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
     }
     let part = |k0: u64, part: &mut [f64]| {
         let o = &order[k0 as usize..k0 as usize + part.len()];

@@ -1,9 +1,11 @@
 //! Ground distances between points and from a point to a segment or polyline.
 //!
-//! Every metric is generic over [`Ground`], so each (metric, space) pair is compiled into its own
-//! monomorphised kernel with the distance inlined.
+//! The polyline metrics are generic over [`Ground`], the DP metrics over
+//! [`lane_space::LaneSpace`] (cell values for W pairs side by side), so each (metric, space)
+//! pair is compiled into its own monomorphised kernel with the distance inlined.
 
 mod euclidean;
+pub mod lane_space;
 mod polyline;
 pub mod polyline_euclidean;
 mod polyline_spherical;

@@ -11,7 +11,6 @@
 //! (the unit test below and tests/test_lanes.py compare them).
 
 use super::{Euclidean, Ground, Reduce};
-use crate::cpu::has_avx2;
 use crate::traj::Traj;
 
 const W: usize = 4;
@@ -210,35 +209,26 @@ fn directed_kernel<const D: usize>(a: PolyView, b: PolyView, exact_vertices: boo
     acc
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn directed_avx2<const D: usize>(a: PolyView, b: PolyView, exact_vertices: bool, red: Reduce) -> f64 {
-    // The same code compiled for AVX2; Rust never contracts a * b + c into an FMA by itself.
-    directed_kernel::<D>(a, b, exact_vertices, red)
+/// `directed_kernel` as a `cpu::Kernel`: 4-wide vectors, so AVX2 at most.
+struct Directed<'a> {
+    a: PolyView<'a>,
+    b: PolyView<'a>,
+    exact_vertices: bool,
+    red: Reduce,
+}
+
+impl crate::cpu::Kernel for Directed<'_> {
+    type Out = f64;
+    const AVX512: bool = false;
+    #[inline(always)]
+    fn run<const D: usize>(self) -> f64 {
+        directed_kernel::<D>(self.a, self.b, self.exact_vertices, self.red)
+    }
 }
 
 /// `red` over a's points of their distance to polyline b (`Ground::directed`).
 pub fn directed(a: PolyView, b: PolyView, exact_vertices: bool, red: Reduce) -> f64 {
-    let three = a.dim == 3;
-    if has_avx2() {
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: AVX2 and FMA are present (checked at run time); the body is the safe
-            // `directed_kernel` with its bounds-checked indexing.
-            return unsafe {
-                if three {
-                    directed_avx2::<3>(a, b, exact_vertices, red)
-                } else {
-                    directed_avx2::<2>(a, b, exact_vertices, red)
-                }
-            };
-        }
-    }
-    if three {
-        directed_kernel::<3>(a, b, exact_vertices, red)
-    } else {
-        directed_kernel::<2>(a, b, exact_vertices, red)
-    }
+    crate::cpu::dispatch(a.dim, Directed { a, b, exact_vertices, red })
 }
 
 #[cfg(test)]

@@ -1,27 +1,35 @@
-//! Discrete Fréchet: the bottleneck (max) version of DTW's recurrence.
+//! Discrete Fréchet: the bottleneck (max) version of DTW's recurrence,
+//! C(i, j) = max(d(a_i, b_j), min(C(i-1, j-1), C(i-1, j), C(i, j-1))).
+//!
+//! The cells hold the space's cell values (squared distances in Euclidean space): max and min
+//! commute with the monotone, correctly rounded sqrt, so the one square root at the end gives
+//! the bits the distances would.
 
-use super::dp::{back_to_min, DpRule, Matrix};
-use crate::geometry::Ground;
-use crate::traj::Traj;
+use super::dp::{back_to_min, vmax, vmin, Back, DpRule, Lanes, Step};
+use crate::geometry::lane_space::LaneSpace;
 
-pub struct DiscreteFrechet<'a, G> {
-    pub g: &'a G,
-    pub a: Traj<'a>,
-    pub b: Traj<'a>,
-}
+#[derive(Clone, Copy)]
+pub struct DiscreteFrechet;
 
-impl<G: Ground> DpRule for DiscreteFrechet<'_, G> {
-    fn top(&self, _j: usize) -> f64 {
-        f64::INFINITY
-    }
-    fn left(&self, _i: usize) -> f64 {
-        f64::INFINITY
+impl DpRule for DiscreteFrechet {
+    #[inline(always)]
+    fn cell<S: LaneSpace, const W: usize>(
+        &self,
+        _sp: &S,
+        s: Lanes<W>,
+        diag: Lanes<W>,
+        up: Lanes<W>,
+        left: Lanes<W>,
+        _ga: Lanes<W>,
+        _gb: Lanes<W>,
+    ) -> Lanes<W> {
+        vmax(s, vmin(left, vmin(diag, up)))
     }
     #[inline(always)]
-    fn cell(&self, i: usize, j: usize, diag: f64, up: f64, left: f64) -> f64 {
-        self.g.dist(self.a.p(i - 1), self.b.p(j - 1)).max(left.min(diag).min(up))
+    fn cost<S: LaneSpace>(&self, sp: &S, c: f64) -> f64 {
+        sp.dist1(c)
     }
-    fn back(&self, i: usize, j: usize, m: &Matrix) -> (usize, usize, bool) {
-        back_to_min(i, j, m)
+    fn back<S: LaneSpace>(&self, _sp: &S, at: &Back) -> (Step, bool) {
+        back_to_min(at)
     }
 }

@@ -1,41 +1,164 @@
-//! The dynamic-programming skeleton shared by DTW, discrete Fréchet, LCSS, EDR and ERP.
+//! The dynamic-programming metrics (DTW, discrete Fréchet, LCSS, EDR, ERP): what a rule is,
+//! and which rule and space a spec asks for.
 //!
-//! A metric supplies its borders and its cell rule; the same rule drives the two-row kernel used
-//! for distances and the full-matrix version used for `return_path`, so both give identical bits.
+//! A rule (one file each: `dtw`, `discrete_frechet`, `lcss`, `edr`, `erp`) gives its borders,
+//! its cell — C(i, j) from the three predecessors and the cell value `s` of the two points
+//! (`geometry::lane_space`: squared distance in Euclidean space, distance in spherical space) —
+//! and its final value. The cell is written once over W pairs side by side: `dp_kernel` runs
+//! it at W = 1 for one pair and at W = LANES for a batch, and `dp_details` at W = 1 for
+//! `return_path`, so every path computes the same operations in the same order and gives the
+//! same bits.
 
-use bincode::de::Decoder;
-use bincode::error::DecodeError;
-use bincode::{Decode, Encode};
+use crate::geometry::lane_space::{EuclideanLanes, LaneSpace, SphericalLanes};
+use crate::geometry::{Haversine, HaversinePrepared};
+use crate::traj::Traj;
+use crate::{MetricKind, MetricSpec, Space, Variant};
 
-use crate::error::{Error, Result};
-use crate::memory::{human_bytes, memory_limit};
+pub use super::dp_details::{check_details_size, details_bytes, DpDetails, Matrix, OUT_OF_MEMORY};
+use super::{discrete_frechet::DiscreteFrechet, dtw::Dtw, edr::Edr, erp::Erp, lcss::Lcss};
 
-pub trait DpRule {
-    /// C(0, 0).
+/// W cell values, one per pair.
+pub type Lanes<const W: usize> = [f64; W];
+
+pub trait DpRule: Copy + Send + Sync {
+    /// C(0, 0), C(0, j) and C(i, 0) (j, i >= 1); the defaults are the min-plus metrics'
+    /// (0, +inf, +inf). Rules whose borders depend on the points (ERP) fill `Borders`.
     fn corner(&self) -> f64 {
         0.0
     }
-    /// C(0, j) for j >= 1.
-    fn top(&self, j: usize) -> f64;
-    /// C(i, 0) for i >= 1.
-    fn left(&self, i: usize) -> f64;
-    /// C(i, j) for i, j >= 1 from its three predecessors (points a_{i-1}, b_{j-1} 0-based).
-    fn cell(&self, i: usize, j: usize, diag: f64, up: f64, left: f64) -> f64;
-    /// The metric's value from C(n, m).
-    fn finish(&self, c: f64) -> f64 {
+    fn top(&self, _j: usize) -> f64 {
+        f64::INFINITY
+    }
+    fn left(&self, _i: usize) -> f64 {
+        f64::INFINITY
+    }
+    /// C(i, j) of each lane from its cell value `s` and its three predecessors; `ga`: the row
+    /// point's gap cost, `gb`: the column point's (ERP only; 0 otherwise).
+    #[allow(clippy::too_many_arguments)]
+    fn cell<S: LaneSpace, const W: usize>(
+        &self,
+        sp: &S,
+        s: Lanes<W>,
+        diag: Lanes<W>,
+        up: Lanes<W>,
+        left: Lanes<W>,
+        ga: Lanes<W>,
+        gb: Lanes<W>,
+    ) -> Lanes<W>;
+    /// C(i, j) in the metric's units: discrete Fréchet keeps Euclidean cell values squared
+    /// (max and min commute with the monotone, correctly rounded sqrt) and takes the root here.
+    fn cost<S: LaneSpace>(&self, _sp: &S, c: f64) -> f64 {
         c
     }
-    /// One traceback step from (i, j), i, j >= 1: the predecessor and whether (i-1, j-1) is an
-    /// aligned pair that belongs in the path.
-    fn back(&self, i: usize, j: usize, m: &Matrix) -> (usize, usize, bool);
+    /// The metric's value from C(n, m) in the metric's units.
+    fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
+        c
+    }
+    /// Rules whose borders and gap costs depend on the points (ERP) fill `b` from the packed
+    /// points (`d` values per point; each lane's point count with them) and return true.
+    fn borders<S: LaneSpace, const W: usize>(
+        &self,
+        _sp: &S,
+        _d: usize,
+        _rows: (&[Lanes<W>], &[usize; W]),
+        _cols: (&[Lanes<W>], &[usize; W]),
+        _b: &mut Borders<W>,
+    ) -> bool {
+        false
+    }
+    /// One traceback step from cell (i, j), i, j >= 1, for `return_path`: which predecessor
+    /// C(i, j) came from, and whether (i - 1, j - 1) is an aligned pair that belongs in the
+    /// path. `at` holds the cell's inputs and the matrix values around it, in the metric's units.
+    fn back<S: LaneSpace>(&self, sp: &S, at: &Back) -> (Step, bool);
 }
 
-/// Sakoe-Chiba band: the j range (1-based, inclusive) of row i, or all of 1..=m.
+/// What a traceback step sees of cell (i, j).
+pub struct Back {
+    /// The cell value of the two points, and their gap costs (ERP).
+    pub s: f64,
+    pub ga: f64,
+    pub gb: f64,
+    /// C(i, j) and its predecessors C(i-1, j-1), C(i-1, j), C(i, j-1).
+    pub c: f64,
+    pub diag: f64,
+    pub up: f64,
+    pub left: f64,
+}
+
+/// A traceback move.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Step {
+    Diag,
+    Up,
+    Left,
+}
+
+/// The min-plus rules' (DTW, discrete Fréchet) traceback: the smallest predecessor, the diagonal
+/// first on ties; every cell on the path is an aligned pair.
+#[inline]
+pub fn back_to_min(at: &Back) -> (Step, bool) {
+    let (d, u, l) = (at.diag, at.up, at.left);
+    if d <= u && d <= l {
+        (Step::Diag, true)
+    } else if u <= l {
+        (Step::Up, true)
+    } else {
+        (Step::Left, true)
+    }
+}
+
+/// Per-trajectory borders and gap costs, for rules that have them: `ga`/`left` per row point,
+/// `gb`/`top` per column point (`left[0]` and `top[0]` are C(0, 0)'s neighbours' origin, 0).
+pub struct Borders<const W: usize> {
+    pub ga: Vec<Lanes<W>>,
+    pub left: Vec<Lanes<W>>,
+    pub gb: Vec<Lanes<W>>,
+    pub top: Vec<Lanes<W>>,
+}
+
+impl<const W: usize> Default for Borders<W> {
+    fn default() -> Self {
+        Borders { ga: Vec::new(), left: Vec::new(), gb: Vec::new(), top: Vec::new() }
+    }
+}
+
 #[inline(always)]
-fn band(i: usize, m: usize, w: Option<usize>) -> (usize, usize) {
-    match w {
-        None => (1, m),
-        Some(w) => (i.saturating_sub(w).max(1), (i + w).min(m)),
+pub fn vmin<const W: usize>(a: Lanes<W>, b: Lanes<W>) -> Lanes<W> {
+    // `b < a ? b : a` compiles to a vector min; inputs are never NaN (finite coordinates,
+    // +inf borders), and equal values have equal bits here (no -0.0), so this is f64::min.
+    // Written as a select at W = 1, which compiles to a scalar min where the masked store
+    // becomes a branch or a move through integer registers, on the chain of dependent cells.
+    let mut r = a;
+    for l in 0..W {
+        if W == 1 {
+            r[l] = if b[l] < a[l] { b[l] } else { a[l] };
+        } else if b[l] < a[l] {
+            r[l] = b[l];
+        }
+    }
+    r
+}
+
+#[inline(always)]
+pub fn vmax<const W: usize>(a: Lanes<W>, b: Lanes<W>) -> Lanes<W> {
+    // As `vmin`.
+    let mut r = a;
+    for l in 0..W {
+        if W == 1 {
+            r[l] = if b[l] > a[l] { b[l] } else { a[l] };
+        } else if b[l] > a[l] {
+            r[l] = b[l];
+        }
+    }
+    r
+}
+
+/// LCSS's and EDR's match test on a cell value: `t` is the space's `below(eps)`.
+#[inline(always)]
+pub fn matches(s: f64, t: Option<f64>) -> bool {
+    match t {
+        Some(t) => s <= t,
+        None => false,
     }
 }
 
@@ -44,294 +167,136 @@ pub fn effective_window(w: Option<usize>, n: usize, m: usize) -> Option<usize> {
     w.map(|w| w.max(n.abs_diff(m)))
 }
 
-/// Two-row evaluation; O(m) memory.
-pub fn run<R: DpRule>(r: &R, n: usize, m: usize, window: Option<usize>) -> f64 {
-    let w = effective_window(window, n, m);
-    let mut prev = vec![0.0f64; m + 1];
-    let mut cur = vec![0.0f64; m + 1];
-    prev[0] = r.corner();
-    for (j, v) in prev.iter_mut().enumerate().skip(1) {
-        *v = r.top(j);
-    }
-    for i in 1..=n {
-        crate::cancel::tick(m);
-        cur[0] = r.left(i);
-        let (lo, hi) = band(i, m, w);
-        for v in &mut cur[1..lo] {
-            *v = f64::INFINITY;
+/// A DP metric's rule, with the parameters of its spec.
+#[derive(Clone, Copy)]
+pub enum DpMetric {
+    Dtw(Dtw),
+    DiscreteFrechet(DiscreteFrechet),
+    Lcss(Lcss),
+    Edr(Edr),
+    Erp(Erp),
+}
+
+/// The space a rule runs in; spherical points are stored prepared, [lon, lat, cos(lat)].
+#[derive(Clone, Copy)]
+pub enum DpSpace {
+    Euclidean,
+    Spherical(SphericalLanes),
+}
+
+/// A DP spec as the kernels run it: the rule, the space, DTW's Sakoe-Chiba half-width.
+#[derive(Clone, Copy)]
+pub struct DpSetup {
+    pub metric: DpMetric,
+    pub space: DpSpace,
+    pub window: Option<usize>,
+}
+
+/// ERP's default gap point, sliced to the data's dimension.
+const ORIGIN: [f64; 3] = [0.0; 3];
+
+impl DpSetup {
+    /// None for the metrics that are not DP metrics.
+    pub fn new(spec: &MetricSpec) -> Option<Self> {
+        if !spec.kind.is_dp() {
+            return None;
         }
-        for j in lo..=hi {
-            cur[j] = r.cell(i, j, prev[j - 1], prev[j], cur[j - 1]);
-        }
-        for v in &mut cur[hi + 1..] {
-            *v = f64::INFINITY;
-        }
-        std::mem::swap(&mut prev, &mut cur);
+        let td = spec.variant == Variant::TrajDist;
+        let mut gap = [0.0; 3];
+        let g = spec.g.as_deref().unwrap_or(&ORIGIN);
+        gap[..g.len().min(3)].copy_from_slice(&g[..g.len().min(3)]);
+        let (space, below): (DpSpace, &dyn Fn(f64) -> Option<f64>) = match spec.space {
+            Space::Euclidean => (DpSpace::Euclidean, &|eps| EuclideanLanes.below(eps)),
+            Space::Spherical => {
+                let h = if td { Haversine::trajdist() } else { Haversine::standard() };
+                // ERP's gap point is stored like the points.
+                let mut p = Vec::new();
+                HaversinePrepared(h).prepare(Traj::new(&gap[..2], 2), &mut p);
+                gap = [p[0], p[1], p[2]];
+                (DpSpace::Spherical(SphericalLanes(h)), &move |eps| SphericalLanes(h).below(eps))
+            }
+        };
+        let metric = match spec.kind {
+            MetricKind::Dtw => DpMetric::Dtw(Dtw),
+            MetricKind::DiscreteFrechet => DpMetric::DiscreteFrechet(DiscreteFrechet),
+            MetricKind::Lcss => DpMetric::Lcss(Lcss { t: below(spec.eps) }),
+            MetricKind::Edr => {
+                // traj-dist declares EDR's eps as a C float.
+                let eps = if td { spec.eps as f32 as f64 } else { spec.eps };
+                DpMetric::Edr(Edr { t: below(eps), zero_border: td, normalize: spec.normalize })
+            }
+            MetricKind::Erp => DpMetric::Erp(Erp { gap, total_border: td }),
+            _ => unreachable!("not a DP metric"),
+        };
+        let window = if spec.kind == MetricKind::Dtw { spec.window } else { None };
+        Some(DpSetup { metric, space, window })
     }
-    r.finish(prev[m])
-}
 
-/// The full (n+1) x (m+1) accumulated matrix, row-major.
-#[derive(Clone, Debug, PartialEq, Encode)]
-pub struct Matrix {
-    pub rows: usize,
-    pub cols: usize,
-    pub data: Vec<f64>,
-}
-
-impl Matrix {
-    #[inline(always)]
-    pub fn at(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.cols + j]
-    }
-}
-
-pub fn full<R: DpRule>(r: &R, n: usize, m: usize, window: Option<usize>) -> Result<Matrix> {
-    let w = effective_window(window, n, m);
-    let cols = m + 1;
-    let cells = (n + 1).checked_mul(cols).ok_or_else(|| too_large(n, m, None))?;
-    let mut c = Vec::new();
-    c.try_reserve_exact(cells).map_err(|_| too_large(n, m, None))?;
-    c.resize(cells, f64::INFINITY);
-    c[0] = r.corner();
-    for j in 1..=m {
-        c[j] = r.top(j);
-    }
-    for i in 1..=n {
-        crate::cancel::tick(m);
-        c[i * cols] = r.left(i);
-        let (lo, hi) = band(i, m, w);
-        for j in lo..=hi {
-            let v = r.cell(i, j, c[(i - 1) * cols + j - 1], c[(i - 1) * cols + j], c[i * cols + j - 1]);
-            c[i * cols + j] = v;
+    /// `t` as the space stores it: as it is (Euclidean), or prepared into `buf` (spherical).
+    pub fn stored<'a>(&self, t: Traj<'a>, buf: &'a mut Vec<f64>) -> Traj<'a> {
+        match self.space {
+            DpSpace::Euclidean => t,
+            DpSpace::Spherical(SphericalLanes(h)) => {
+                HaversinePrepared(h).prepare(t, buf);
+                Traj::new(buf, 3)
+            }
         }
     }
-    Ok(Matrix { rows: n + 1, cols, data: c })
 }
 
-/// Bytes `details` holds for an n x m pair: the (n+1) x (m+1) f64 matrix plus at most n + m
-/// path pairs; None when that does not fit in usize.
-pub fn details_bytes(n: usize, m: usize) -> Option<usize> {
-    let matrix = n.checked_add(1)?.checked_mul(m.checked_add(1)?)?.checked_mul(8)?;
-    let path = n.checked_add(m)?.checked_mul(16)?;
-    matrix.checked_add(path)
-}
-
-fn too_large(n: usize, m: usize, limit: Option<u64>) -> Error {
-    // In floating point so that sizes beyond usize still print.
-    let need = (n as f64 + 1.0) * (m as f64 + 1.0) * 8.0;
-    let have = match limit {
-        Some(l) => format!("the memory here is {}", human_bytes(l as f64)),
-        None => "the allocation failed".to_string(),
+/// Runs `$body` with `$sp` the setup's space and `$r` its rule, monomorphised per pair of them.
+macro_rules! with_dp {
+    ($setup:expr, |$sp:ident, $r:ident| $body:expr) => {{
+        use $crate::metrics::dp::{DpMetric, DpSpace};
+        let setup = &$setup;
+        match setup.space {
+            DpSpace::Euclidean => {
+                let $sp = $crate::geometry::lane_space::EuclideanLanes;
+                with_dp!(@rule setup, $r, $body)
+            }
+            DpSpace::Spherical(s) => {
+                let $sp = s;
+                with_dp!(@rule setup, $r, $body)
+            }
+        }
+    }};
+    (@rule $setup:ident, $r:ident, $body:expr) => {
+        match $setup.metric {
+            DpMetric::Dtw(x) => {
+                let $r = x;
+                $body
+            }
+            DpMetric::DiscreteFrechet(x) => {
+                let $r = x;
+                $body
+            }
+            DpMetric::Lcss(x) => {
+                let $r = x;
+                $body
+            }
+            DpMetric::Edr(x) => {
+                let $r = x;
+                $body
+            }
+            DpMetric::Erp(x) => {
+                let $r = x;
+                $body
+            }
+        }
     };
-    Error::memory(format!(
-        "return_path: the ({} x {}) cost matrix needs {}; {have}. Compute the distance without \
-         return_path (it needs only two rows), or shorten the trajectories",
-        n as u128 + 1,
-        m as u128 + 1,
-        human_bytes(need),
-    ))
+}
+pub(crate) use with_dp;
+
+/// The distance of one pair: the rule at width 1.
+pub fn distance(setup: &DpSetup, a: Traj, b: Traj) -> f64 {
+    let (mut pa, mut pb) = (Vec::new(), Vec::new());
+    let (a, b) = (setup.stored(a, &mut pa), setup.stored(b, &mut pb));
+    with_dp!(*setup, |sp, r| super::dp_kernel::one(sp, r, a, b, setup.window))
 }
 
-/// Refuses an n x m `details` call that cannot fit in memory, before anything is allocated.
-pub fn check_details_size(n: usize, m: usize) -> Result<()> {
-    let limit = memory_limit();
-    match (details_bytes(n, m), limit) {
-        (None, _) => Err(too_large(n, m, limit)),
-        (Some(b), Some(l)) if b as u64 > l => Err(too_large(n, m, limit)),
-        _ => Ok(()),
-    }
-}
-
-/// Distance, accumulated matrix and optimal alignment of one pair.
-#[derive(Clone, Debug, PartialEq, Encode)]
-pub struct DpDetails {
-    pub distance: f64,
-    pub matrix: Matrix,
-    /// Aligned (i, j) point pairs, 0-based, from the start of both trajectories to their end.
-    pub path: Vec<[i64; 2]>,
-}
-
-pub fn details<R: DpRule>(r: &R, n: usize, m: usize, window: Option<usize>) -> Result<DpDetails> {
-    check_details_size(n, m)?;
-    let matrix = full(r, n, m, window)?;
-    let distance = r.finish(matrix.at(n, m));
-    let mut path = Vec::new();
-    path.try_reserve_exact(n + m).map_err(|_| too_large(n, m, None))?;
-    let (mut i, mut j) = (n, m);
-    while i > 0 && j > 0 {
-        let (pi, pj, keep) = r.back(i, j, &matrix);
-        if keep {
-            path.push([(i - 1) as i64, (j - 1) as i64]);
-        }
-        debug_assert!(pi + pj < i + j);
-        i = pi;
-        j = pj;
-    }
-    path.reverse();
-    Ok(DpDetails { distance, matrix, path })
-}
-
-// Decoding by hand, in the byte format `derive(Decode)` had: its Vec reserves the length the
-// input claims before reading a single element, so 19 bytes claiming 2^32 values abort the
-// process. Here a false length runs out of input first.
-
-/// A bincode Vec (u64 length, then the elements) whose capacity grows only with elements
-/// actually read, each of which consumes at least one input byte.
-fn decode_vec<T, C, D>(d: &mut D) -> std::result::Result<Vec<T>, DecodeError>
-where
-    T: Decode<C>,
-    D: Decoder<Context = C>,
-{
-    const FIRST: usize = 4096;
-    let claimed = u64::decode(d)?;
-    let len = usize::try_from(claimed).map_err(|_| DecodeError::OutsideUsizeRange(claimed))?;
-    let mut v: Vec<T> = Vec::new();
-    for _ in 0..len {
-        if v.len() == v.capacity() {
-            let more = (len - v.len()).min(v.len().max(FIRST));
-            v.try_reserve_exact(more).map_err(|_| DecodeError::Other(OUT_OF_MEMORY))?;
-        }
-        v.push(T::decode(d)?);
-    }
-    Ok(v)
-}
-
-/// The `DecodeError::Other` text of a failed allocation, so that callers can tell it apart.
-pub const OUT_OF_MEMORY: &str = "out of memory";
-
-impl<C> Decode<C> for Matrix {
-    fn decode<D: Decoder<Context = C>>(d: &mut D) -> std::result::Result<Self, DecodeError> {
-        let rows = usize::decode(d)?;
-        let cols = usize::decode(d)?;
-        let data: Vec<f64> = decode_vec(d)?;
-        if rows.checked_mul(cols) != Some(data.len()) {
-            return Err(DecodeError::OtherString(format!(
-                "a {rows} x {cols} matrix with {} values",
-                data.len()
-            )));
-        }
-        Ok(Matrix { rows, cols, data })
-    }
-}
-bincode::impl_borrow_decode!(Matrix);
-
-impl<C> Decode<C> for DpDetails {
-    fn decode<D: Decoder<Context = C>>(d: &mut D) -> std::result::Result<Self, DecodeError> {
-        let distance = f64::decode(d)?;
-        let matrix = Matrix::decode(d)?;
-        let path: Vec<[i64; 2]> = decode_vec(d)?;
-        // Every result has a row and a column per point plus the border, and a path inside it.
-        let (rows, cols) = (matrix.rows as i64, matrix.cols as i64);
-        if matrix.rows < 2 || matrix.cols < 2 {
-            return Err(DecodeError::OtherString(format!("a {} x {} matrix", matrix.rows, matrix.cols)));
-        }
-        let inside = |p: &[i64; 2]| (0..rows - 1).contains(&p[0]) && (0..cols - 1).contains(&p[1]);
-        if let Some(p) = path.iter().find(|p| !inside(p)) {
-            return Err(DecodeError::OtherString(format!(
-                "path pair ({}, {}) outside the {} x {} matrix",
-                p[0], p[1], matrix.rows, matrix.cols
-            )));
-        }
-        // An alignment moves forward: never back in either trajectory, never twice on a pair.
-        if let Some(w) = path.windows(2).find(|w| w[1][0] < w[0][0] || w[1][1] < w[0][1] || w[1] == w[0]) {
-            return Err(DecodeError::OtherString(format!(
-                "path goes from ({}, {}) to ({}, {})",
-                w[0][0], w[0][1], w[1][0], w[1][1]
-            )));
-        }
-        Ok(DpDetails { distance, matrix, path })
-    }
-}
-bincode::impl_borrow_decode!(DpDetails);
-
-/// Traceback for the min-plus rules (DTW, discrete Fréchet): the smallest predecessor, the
-/// diagonal first on ties.
-#[inline]
-pub fn back_to_min(i: usize, j: usize, m: &Matrix) -> (usize, usize, bool) {
-    let (d, u, l) = (m.at(i - 1, j - 1), m.at(i - 1, j), m.at(i, j - 1));
-    if d <= u && d <= l {
-        (i - 1, j - 1, true)
-    } else if u <= l {
-        (i - 1, j, true)
-    } else {
-        (i, j - 1, true)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::geometry::Euclidean;
-    use crate::metrics::dtw::Dtw;
-    use crate::traj::Traj;
-
-    fn sample() -> DpDetails {
-        let a = [0.0, 0.0, 1.0, 0.5, 2.0, 1.5, 3.0, 1.0];
-        let b = [0.0, 1.0, 2.5, 1.0, 3.0, 0.0];
-        let rule = Dtw { g: &Euclidean, a: Traj::new(&a, 2), b: Traj::new(&b, 2) };
-        details(&rule, 4, 3, None).unwrap()
-    }
-
-    fn decode(bytes: &[u8]) -> std::result::Result<DpDetails, DecodeError> {
-        bincode::decode_from_slice(bytes, bincode::config::standard()).map(|(d, _)| d)
-    }
-
-    #[test]
-    fn sizes_beyond_usize_are_memory_errors() {
-        assert_eq!(details_bytes(2, 3), Some(12 * 8 + 5 * 16));
-        assert_eq!(details_bytes(usize::MAX, 1), None);
-        assert_eq!(details_bytes(1 << 32, 1 << 32), None);
-        let e = check_details_size(1 << 32, 1 << 32).unwrap_err();
-        assert!(matches!(&e, Error::Memory(m) if m.contains("(4294967297 x 4294967297)")), "{e:?}");
-        // Fits in usize, but no machine has 9.2 EB.
-        let e = check_details_size(1 << 30, 1 << 30).unwrap_err();
-        assert!(matches!(&e, Error::Memory(m) if m.contains("needs 9.2 EB")), "{e:?}");
-        assert!(check_details_size(1000, 1000).is_ok());
-    }
-
-    #[test]
-    fn decode_round_trips() {
-        let d = sample();
-        let bytes = bincode::encode_to_vec(&d, bincode::config::standard()).unwrap();
-        assert_eq!(decode(&bytes).unwrap(), d);
-    }
-
-    #[test]
-    fn lying_lengths_run_out_of_input() {
-        // distance, rows = 2, cols = 2, then a data length of 2^32 (0xfd: a u64 follows), 2^61
-        // and u64::MAX, with no values behind it.
-        for claimed in [1u64 << 32, 1 << 61, u64::MAX] {
-            let mut bytes = vec![0u8; 8];
-            bytes.extend([2, 2, 0xfd]);
-            bytes.extend(claimed.to_le_bytes());
-            assert!(matches!(decode(&bytes), Err(DecodeError::UnexpectedEnd { .. })));
-        }
-        // The path's length lies the same way.
-        let d = sample();
-        let mut bytes = bincode::encode_to_vec(&d, bincode::config::standard()).unwrap();
-        let path_len_at = bytes.len() - 1 - d.path.len() * 2;
-        assert_eq!(bytes[path_len_at] as usize, d.path.len());
-        bytes.truncate(path_len_at);
-        bytes.push(0xfd);
-        bytes.extend((1u64 << 60).to_le_bytes());
-        bytes.extend([0, 0]);
-        assert!(matches!(decode(&bytes), Err(DecodeError::UnexpectedEnd { .. })));
-    }
-
-    #[test]
-    fn inconsistent_shapes_are_refused() {
-        let mut d = sample();
-        d.matrix.cols += 1;
-        let bytes = bincode::encode_to_vec(&d, bincode::config::standard()).unwrap();
-        assert!(matches!(decode(&bytes), Err(DecodeError::OtherString(m)) if m.contains("matrix")));
-        let mut d = sample();
-        d.path[1] = [7, 0];
-        let bytes = bincode::encode_to_vec(&d, bincode::config::standard()).unwrap();
-        assert!(matches!(decode(&bytes), Err(DecodeError::OtherString(m)) if m.contains("outside")));
-        let mut d = sample();
-        d.path.swap(1, 2);
-        let bytes = bincode::encode_to_vec(&d, bincode::config::standard()).unwrap();
-        assert!(matches!(decode(&bytes), Err(DecodeError::OtherString(m)) if m.contains("path goes")));
-    }
+/// Distance, accumulated-cost matrix and alignment path of one pair.
+pub fn details(setup: &DpSetup, a: Traj, b: Traj) -> crate::Result<DpDetails> {
+    let (mut pa, mut pb) = (Vec::new(), Vec::new());
+    let (a, b) = (setup.stored(a, &mut pa), setup.stored(b, &mut pb));
+    with_dp!(*setup, |sp, r| super::dp_details::details(sp, r, a, b, setup.window))
 }

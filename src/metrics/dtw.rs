@@ -1,27 +1,35 @@
-//! Dynamic time warping: sum of ground distances along the best monotone alignment.
+//! Dynamic time warping: the sum of ground distances along the best monotone alignment.
+//! C(i, j) = d(a_i, b_j) + min(C(i-1, j-1), C(i-1, j), C(i, j-1)); borders 0 at the corner,
+//! +inf elsewhere. An optional Sakoe-Chiba band (`window`) is applied by the kernel.
 
-use super::dp::{back_to_min, DpRule, Matrix};
-use crate::geometry::Ground;
-use crate::traj::Traj;
+use super::dp::{back_to_min, vmin, Back, DpRule, Lanes, Step};
+use crate::geometry::lane_space::LaneSpace;
 
-pub struct Dtw<'a, G> {
-    pub g: &'a G,
-    pub a: Traj<'a>,
-    pub b: Traj<'a>,
-}
+#[derive(Clone, Copy)]
+pub struct Dtw;
 
-impl<G: Ground> DpRule for Dtw<'_, G> {
-    fn top(&self, _j: usize) -> f64 {
-        f64::INFINITY
-    }
-    fn left(&self, _i: usize) -> f64 {
-        f64::INFINITY
-    }
+impl DpRule for Dtw {
     #[inline(always)]
-    fn cell(&self, i: usize, j: usize, diag: f64, up: f64, left: f64) -> f64 {
-        self.g.dist(self.a.p(i - 1), self.b.p(j - 1)) + left.min(diag).min(up)
+    fn cell<S: LaneSpace, const W: usize>(
+        &self,
+        sp: &S,
+        s: Lanes<W>,
+        diag: Lanes<W>,
+        up: Lanes<W>,
+        left: Lanes<W>,
+        _ga: Lanes<W>,
+        _gb: Lanes<W>,
+    ) -> Lanes<W> {
+        // min(diag, up) is off the critical path; the chain is min(left, .) then the add.
+        let mm = vmin(left, vmin(diag, up));
+        let d = sp.dist(s);
+        let mut c = [0.0; W];
+        for l in 0..W {
+            c[l] = d[l] + mm[l];
+        }
+        c
     }
-    fn back(&self, i: usize, j: usize, m: &Matrix) -> (usize, usize, bool) {
-        back_to_min(i, j, m)
+    fn back<S: LaneSpace>(&self, _sp: &S, at: &Back) -> (Step, bool) {
+        back_to_min(at)
     }
 }

@@ -1,23 +1,23 @@
 //! Edit distance on real sequences (Chen et al. 2005), and traj-dist's variant of it.
+//! C(i, j) = min(C(i, j-1) + 1, C(i-1, j) + 1, C(i-1, j-1) + sub), sub = 0 when
+//! d(a_i, b_j) < eps, else 1; borders i and j (traj-dist: 0); optionally divided by max(n, m).
 
-use super::dp::{DpRule, Matrix};
-use crate::geometry::Ground;
-use crate::traj::Traj;
+use super::dp::{matches, Back, DpRule, Lanes, Step};
+use crate::geometry::lane_space::LaneSpace;
 
-pub struct Edr<'a, G> {
-    pub g: &'a G,
-    pub a: Traj<'a>,
-    pub b: Traj<'a>,
-    pub eps: f64,
+/// `t`: the space's `below(eps)`, so that d < eps is `s <= t` on cell values.
+#[derive(Clone, Copy)]
+pub struct Edr {
+    pub t: Option<f64>,
     /// traj-dist's borders are 0 instead of i and j.
     pub zero_border: bool,
     pub normalize: bool,
 }
 
-impl<G: Ground> Edr<'_, G> {
+impl Edr {
     #[inline(always)]
-    fn subcost(&self, i: usize, j: usize) -> f64 {
-        if self.g.dist(self.a.p(i - 1), self.b.p(j - 1)) < self.eps {
+    fn subcost(&self, s: f64) -> f64 {
+        if matches(s, self.t) {
             0.0
         } else {
             1.0
@@ -25,40 +25,45 @@ impl<G: Ground> Edr<'_, G> {
     }
 }
 
-impl<G: Ground> DpRule for Edr<'_, G> {
+impl DpRule for Edr {
     fn top(&self, j: usize) -> f64 {
-        if self.zero_border {
-            0.0
-        } else {
-            j as f64
-        }
+        if self.zero_border { 0.0 } else { j as f64 }
     }
     fn left(&self, i: usize) -> f64 {
-        if self.zero_border {
-            0.0
-        } else {
-            i as f64
-        }
+        if self.zero_border { 0.0 } else { i as f64 }
     }
     #[inline(always)]
-    fn cell(&self, i: usize, j: usize, diag: f64, up: f64, left: f64) -> f64 {
-        (left + 1.0).min(up + 1.0).min(diag + self.subcost(i, j))
-    }
-    fn finish(&self, c: f64) -> f64 {
-        if self.normalize {
-            c / (self.a.len().max(self.b.len()) as f64)
-        } else {
-            c
+    fn cell<S: LaneSpace, const W: usize>(
+        &self,
+        _sp: &S,
+        s: Lanes<W>,
+        diag: Lanes<W>,
+        up: Lanes<W>,
+        left: Lanes<W>,
+        _ga: Lanes<W>,
+        _gb: Lanes<W>,
+    ) -> Lanes<W> {
+        let mut c = [0.0; W];
+        for l in 0..W {
+            let sub = self.subcost(s[l]);
+            let a = left[l] + 1.0;
+            let b = up[l] + 1.0;
+            let ab = if b < a { b } else { a };
+            let d = diag[l] + sub;
+            c[l] = if d < ab { d } else { ab };
         }
+        c
     }
-    fn back(&self, i: usize, j: usize, m: &Matrix) -> (usize, usize, bool) {
-        let c = m.at(i, j);
-        if c == m.at(i - 1, j - 1) + self.subcost(i, j) {
-            (i - 1, j - 1, true)
-        } else if c == m.at(i - 1, j) + 1.0 {
-            (i - 1, j, false)
+    fn finish(&self, c: f64, n: usize, m: usize) -> f64 {
+        if self.normalize { c / (n.max(m) as f64) } else { c }
+    }
+    fn back<S: LaneSpace>(&self, _sp: &S, at: &Back) -> (Step, bool) {
+        if at.c == at.diag + self.subcost(at.s) {
+            (Step::Diag, true)
+        } else if at.c == at.up + 1.0 {
+            (Step::Up, false)
         } else {
-            (i, j - 1, false)
+            (Step::Left, false)
         }
     }
 }

@@ -50,7 +50,7 @@
 //! trajectories advancing in the same direction have few of; at worst (one trajectory running
 //! back and forth inside the other's long segments) O(n) per row or column, O(n^3) time.
 
-use crate::cpu::has_avx2;
+use super::edwp_kernel::{self, Scratch};
 use crate::traj::Traj;
 
 const INF: f64 = f64::INFINITY;
@@ -72,43 +72,19 @@ const INF: f64 = f64::INFINITY;
 /// takes three square roots, and an extra state one for each cell it lives in. Every projection
 /// is computed once per (vertex, segment), every distance once per cell; min is exact, so the
 /// order in which moves are joined does not change a result.
+///
+/// The kernel (`edwp_kernel`) runs W pairs side by side; one pair is its run at W = 1, so a
+/// batch gives each pair the bits of this call.
 pub fn edwp(a: Traj, b: Traj) -> f64 {
-    let three = a.dim == 3;
-    if has_avx2() {
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: AVX2 and FMA are present (checked at run time); the body is the safe
-            // `edwp_in` with its bounds-checked indexing.
-            return unsafe {
-                if three {
-                    edwp_avx2::<3>(a, b)
-                } else {
-                    edwp_avx2::<2>(a, b)
-                }
-            };
-        }
+    thread_local! {
+        static SCRATCH: std::cell::Cell<Scratch<1>> = std::cell::Cell::new(Scratch::default());
     }
-    if three {
-        edwp_in::<3>(a, b)
-    } else {
-        edwp_in::<2>(a, b)
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn edwp_avx2<const D: usize>(a: Traj, b: Traj) -> f64 {
-    // The same code compiled for AVX2; Rust never contracts a * b + c into an FMA by itself,
-    // so both builds give the same bits.
-    edwp_in::<D>(a, b)
-}
-
-/// Vertex k of t; a one-point trajectory's only segment is (p, p), so its vertex 1 is p again.
-#[inline(always)]
-fn vertex<const D: usize>(t: Traj, k: usize) -> [f64; D] {
-    let mut out = [0.0; D];
-    out.copy_from_slice(t.p(k.min(t.len() - 1)));
-    out
+    // One scratch per thread, reused from pair to pair: every value is written before it is read.
+    let mut s = SCRATCH.take();
+    let mut out = [0.0];
+    edwp_kernel::pairs::<1>(&[a], &[b], &mut out, &mut s);
+    SCRATCH.set(s);
+    out[0]
 }
 
 /// The smaller of two costs: one vector instruction. Costs are never NaN, and an infinite one
@@ -116,14 +92,6 @@ fn vertex<const D: usize>(t: Traj, k: usize) -> [f64; D] {
 #[inline(always)]
 fn min(x: f64, y: f64) -> f64 {
     if y < x { y } else { x }
-}
-
-/// The next `w` values of a scratch buffer.
-#[inline(always)]
-fn take<'a>(rest: &mut &'a mut [f64], w: usize) -> &'a mut [f64] {
-    let (head, tail) = std::mem::take(rest).split_at_mut(w);
-    *rest = tail;
-    head
 }
 
 /// Grows a scratch buffer to `need` values. A size the allocator refuses stops the call with a
@@ -135,206 +103,6 @@ pub(crate) fn grow<T: Clone>(v: &mut Vec<T>, need: usize, fill: T) {
         }
         v.resize(need, fill);
     }
-}
-
-/// Per-thread scratch of the one-pair kernel.
-#[derive(Default)]
-struct Scratch {
-    buf: Vec<f64>,
-    /// The extra PB states.
-    pb: Vec<Extra>,
-}
-
-thread_local! {
-    static SCRATCH: std::cell::Cell<Scratch> = const { std::cell::Cell::new(Scratch { buf: Vec::new(), pb: Vec::new() }) };
-}
-
-#[inline(always)]
-fn edwp_in<const D: usize>(a: Traj, b: Traj) -> f64 {
-    let na = (a.len() - 1).max(1);
-    let nb = (b.len() - 1).max(1);
-    // One scratch per thread, reused from pair to pair: every value is written before it is
-    // read, so it needs no clearing. It is taken out and put back rather than borrowed in a
-    // closure: a closure would be compiled without the caller's AVX2 target features.
-    let mut s = SCRATCH.take();
-    let need = (3 * D + 22) * (nb + 1);
-    grow(&mut s.buf, need, 0.0);
-    let d = edwp_rows::<D>(a, b, na, nb, &mut s.buf[..need], &mut s.pb);
-    SCRATCH.set(s);
-    d
-}
-
-#[inline(always)]
-fn edwp_rows<const D: usize>(a: Traj, b: Traj, na: usize, nb: usize, buf: &mut [f64], pb_extra: &mut Vec<Extra>) -> f64 {
-    let w = nb + 1;
-    let mut rest = buf;
-    // B as columns: coordinates (by coordinate, and by vertex for `Row`), segment vectors,
-    // lengths and 1 / length^2 (0 for a point).
-    let bc: [&mut [f64]; D] = std::array::from_fn(|_| take(&mut rest, w));
-    let bv = take(&mut rest, D * w);
-    let db: [&mut [f64]; D] = std::array::from_fn(|_| take(&mut rest, w));
-    let (len_b, inv_len2_b) = (take(&mut rest, w), take(&mut rest, w));
-    for l in 0..w {
-        let p = vertex::<D>(b, l);
-        for c in 0..D {
-            bc[c][l] = p[c];
-            bv[l * D + c] = p[c];
-        }
-    }
-    for l in 0..nb {
-        let mut len2 = 0.0;
-        for c in 0..D {
-            db[c][l] = bc[c][l + 1] - bc[c][l];
-            len2 += db[c][l] * db[c][l];
-        }
-        len_b[l] = len2.sqrt();
-        inv_len2_b[l] = if len2 == 0.0 { 0.0 } else { 1.0 / len2 };
-    }
-    // Per row: a_k and a_(k+1) on B's segments (ub, dist_b; ub_next, dist_b_next), d(a_k, b_l)
-    // and d(a_(k+1), b_l) (vv, vv_next), b_l on A's segment (ta, dist_a).
-    let (mut ub, mut dist_b, mut vv) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
-    let (mut ub_next, mut dist_b_next, mut vv_next) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
-    let (ta, dist_a) = (take(&mut rest, w), take(&mut rest, w));
-    // Costs by state: this row's (V and PB from the row before, PA from its own scan), the next
-    // row's V and PB, and the moves out of V and PB (best of the two) and out of PA (each); the
-    // inserts into A of extra PA states, by the column of PA they reach.
-    let (mut row_v, row_pa, mut row_pb) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
-    let (mut next_v, mut next_pb) = (take(&mut rest, w), take(&mut rest, w));
-    let (vb_rep, vb_ins_a, vb_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
-    let (pa_rep, pa_ins_a, pa_ins_b) = (take(&mut rest, w), take(&mut rest, w), take(&mut rest, w));
-    let pend = take(&mut rest, w);
-    let bc: [&[f64]; D] = bc.each_ref().map(|x| &x[..]);
-    let db: [&[f64]; D] = db.each_ref().map(|x| &x[..]);
-    let bv = &*bv;
-
-    let a0 = vertex::<D>(a, 0);
-    project_on_b::<D>(&a0, &bc, &db, inv_len2_b, ub, dist_b, vv);
-    row_v.fill(INF);
-    row_pb.fill(INF);
-    row_v[0] = 0.0;
-    pb_extra.clear();
-    // The rows: one iteration per segment k of A.
-    for k in 0..na {
-        crate::cancel::tick(nb);
-        let (a0, a1) = (vertex::<D>(a, k), vertex::<D>(a, k + 1));
-        let mut da = [0.0; D];
-        let mut len2_a = 0.0;
-        for c in 0..D {
-            da[c] = a1[c] - a0[c];
-            len2_a += da[c] * da[c];
-        }
-        let len_a = len2_a.sqrt();
-        let inv_len2_a = if len2_a == 0.0 { 0.0 } else { 1.0 / len2_a };
-        // Pass 1.
-        for l in 0..w {
-            let mut dot = 0.0;
-            for c in 0..D {
-                dot += (bc[c][l] - a0[c]) * da[c];
-            }
-            let t = (dot * inv_len2_a).clamp(0.0, 1.0);
-            let mut h2 = 0.0;
-            for c in 0..D {
-                let e = (a0[c] + t * da[c]) - bc[c][l];
-                h2 += e * e;
-            }
-            ta[l] = t;
-            dist_a[l] = h2.sqrt();
-        }
-        project_on_b::<D>(&a1, &bc, &db, inv_len2_b, ub_next, dist_b_next, vv_next);
-        // Pass 2 (`Cell::moves`).
-        {
-            // Every slice exactly nb long, so the loop has no bounds checks and vectorises.
-            let (vv0, vv1) = (&vv[..nb], &vv_next[1..]);
-            let (ta0, ta1, da0, da1) = (&ta[..nb], &ta[1..], &dist_a[..nb], &dist_a[1..]);
-            let (ub0, ub1, db0, db1) = (&ub[..nb], &ub_next[..nb], &dist_b[..nb], &dist_b_next[..nb]);
-            let (lbs, rv, rpb) = (&len_b[..nb], &row_v[..nb], &row_pb[..nb]);
-            let (pr, pia, pib) = (&mut pa_rep[..nb], &mut pa_ins_a[..nb], &mut pa_ins_b[..nb]);
-            let (vr, via, vib) = (&mut vb_rep[..nb], &mut vb_ins_a[..nb], &mut vb_ins_b[..nb]);
-            for l in 0..nb {
-                let c = Cell {
-                    g: Geom { len_a, len_b: lbs[l], d11: vv1[l], t1: ta1[l], u1: ub1[l], dp_a: da1[l], dp_b: db1[l] },
-                    v: rv[l],
-                    pb: rpb[l],
-                    d_v: vv0[l],
-                    d_pb: db0[l],
-                    u_pb: ub0[l],
-                    d_pa: da0[l],
-                    t_pa: ta0[l],
-                };
-                ([pr[l], pia[l], pib[l]], [vr[l], via[l], vib[l]]) = c.moves();
-            }
-        }
-        let row = Row::<D> {
-            stride: 1,
-            len_a: std::slice::from_ref(&len_a),
-            a0: &a0,
-            da: &da,
-            a1: &a1,
-            bv,
-            db,
-            len_b,
-            vv_next,
-            ta,
-            dist_a,
-            ub,
-            dist_b,
-            ub_next,
-            dist_b_next,
-            row_pb,
-        };
-        // Pass 2b: the extra PB states, which become those of row k + 1 (none past A's last
-        // segment), and PB where u_l(a_(k+1)) < u_l(a_k) joins them.
-        let keep = k + 1 < na;
-        if !pb_extra.is_empty() {
-            row.pb_extra(0, pb_extra, keep, [vb_rep, vb_ins_a, vb_ins_b]);
-        }
-        if keep {
-            for l in 0..nb {
-                if ub_next[l] < ub[l] && row_pb[l] < INF {
-                    row.pb_push(0, l, pb_extra);
-                }
-            }
-        }
-        // Pass 3: PA at (k, 0) is never reached; PA at (k, l + 1) comes from cell (k, l), and
-        // from the extra PA states that reach it (`pend`). An extra PA state starts where
-        // t_k(b_(m+1)) < t_k(b_m) and is run as soon as PA at m is known (`Row::pa_chain`).
-        row_pa[0] = INF;
-        pend.fill(INF);
-        let mut l = 0;
-        while l < nb {
-            // The next column m < nb - 1 where t_k(b_(m+1)) < t_k(b_m); the scan runs up to PA at
-            // m in a loop of its own, where PA's cost stays in a register.
-            let mut m = l + 1;
-            while m + 1 < nb && ta[m + 1] >= ta[m] {
-                m += 1;
-            }
-            let stop = m.min(nb);
-            let mut x = row_pa[l];
-            for i in l..stop {
-                // PA's cost from the left last, off the chain of serial dependences.
-                x = min(min(vb_ins_a[i], pend[i + 1]), x + pa_ins_a[i]);
-                row_pa[i + 1] = x;
-            }
-            l = stop;
-            if m + 1 < nb && row_pa[m] < INF {
-                row.pa_chain(0, nb, m, row_pa[m], vb_rep, vb_ins_b, pend);
-            }
-        }
-        // Pass 4: the row below. V at (k + 1, l + 1) comes from the replace of (k, l); PB at
-        // (k + 1, l) from its insert into B.
-        next_v[0] = INF;
-        next_pb[nb] = INF;
-        for l in 0..nb {
-            next_v[l + 1] = min(vb_rep[l], row_pa[l] + pa_rep[l]);
-            next_pb[l] = min(vb_ins_b[l], row_pa[l] + pa_ins_b[l]);
-        }
-        std::mem::swap(&mut row_v, &mut next_v);
-        std::mem::swap(&mut row_pb, &mut next_pb);
-        std::mem::swap(&mut ub, &mut ub_next);
-        std::mem::swap(&mut dist_b, &mut dist_b_next);
-        std::mem::swap(&mut vv, &mut vv_next);
-    }
-    row_v[nb]
 }
 
 /// The geometry of cell (k, l) that the moves need.
@@ -445,10 +213,11 @@ pub(crate) struct Extra {
     c: f64,
 }
 
-/// Row k as the extra states see it: the one-pair kernel's per-column slices (stride 1, lane 0),
-/// or the lane kernel's (stride LANES: lane j of column l at l * LANES + j; B's vertices at
-/// (l * D + c) * LANES + j; A's vertices at c * LANES + j). The extra states run here, one pair
-/// (lane) at a time, with the same code for both kernels, so both give the same bits.
+/// Row k as the extra states see it: the kernel's per-column slices of W lanes (stride W: lane j
+/// of column l at l * W + j; B's vertices by coordinate, the same way; A's vertices at
+/// c * W + j).
+/// The extra states run here, one pair (lane) at a time, with the same code at every W, so a
+/// pair gets the same bits whatever W it ran at.
 pub(crate) struct Row<'a, const D: usize> {
     pub stride: usize,
     /// Per lane: the length of A's segment k; a_k, a_(k+1) - a_k and a_(k+1).
@@ -456,7 +225,7 @@ pub(crate) struct Row<'a, const D: usize> {
     pub a0: &'a [f64],
     pub da: &'a [f64],
     pub a1: &'a [f64],
-    pub bv: &'a [f64],
+    pub bc: [&'a [f64]; D],
     pub db: [&'a [f64]; D],
     pub len_b: &'a [f64],
     pub vv_next: &'a [f64],
@@ -499,7 +268,7 @@ impl<const D: usize> Row<'_, D> {
     /// B's vertex l.
     #[inline(always)]
     fn b(&self, l: usize, j: usize) -> [f64; D] {
-        std::array::from_fn(|c| self.bv[(l * D + c) * self.stride + j])
+        std::array::from_fn(|c| self.bc[c][l * self.stride + j])
     }
 
     /// The extra PA state that PA at (k, m) (cost x) becomes when t_k(b_(m+1)) < t_k(b_m), in
@@ -579,43 +348,6 @@ impl<const D: usize> Row<'_, D> {
             panic!("EDwP: cannot allocate {} extra states", list.len() + 1);
         }
         list.push(Extra { col: l, t, p: std::array::from_fn(|c| if c < D { p[c] } else { 0.0 }), d: d1, c });
-    }
-}
-
-/// p projected on each of B's segments (parameter u, distance), and p's distance to each of B's
-/// vertices.
-#[inline(always)]
-fn project_on_b<const D: usize>(
-    p: &[f64; D],
-    bc: &[&[f64]; D],
-    db: &[&[f64]; D],
-    inv_len2_b: &[f64],
-    u: &mut [f64],
-    dist: &mut [f64],
-    vv: &mut [f64],
-) {
-    let w = u.len();
-    for l in 0..w - 1 {
-        let mut dot = 0.0;
-        for c in 0..D {
-            dot += (p[c] - bc[c][l]) * db[c][l];
-        }
-        let t = (dot * inv_len2_b[l]).clamp(0.0, 1.0);
-        let mut h2 = 0.0;
-        for c in 0..D {
-            let e = p[c] - (bc[c][l] + t * db[c][l]);
-            h2 += e * e;
-        }
-        u[l] = t;
-        dist[l] = h2.sqrt();
-    }
-    for l in 0..w {
-        let mut v2 = 0.0;
-        for c in 0..D {
-            let e = p[c] - bc[c][l];
-            v2 += e * e;
-        }
-        vv[l] = v2.sqrt();
     }
 }
 

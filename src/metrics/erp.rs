@@ -1,65 +1,101 @@
 //! Edit distance with real penalty (Chen & Ng 2004): gaps cost the distance to a gap point g.
+//! C(i, j) = min(C(i-1, j) + d(a_i, g), C(i, j-1) + d(b_j, g), C(i-1, j-1) + d(a_i, b_j));
+//! borders the running sums of gap costs (traj-dist: every border cell holds the whole sum).
 
-use super::dp::{DpRule, Matrix};
-use crate::geometry::Ground;
-use crate::traj::Traj;
+use super::dp::{Back, Borders, DpRule, Lanes, Step};
+use crate::geometry::lane_space::LaneSpace;
 
-pub struct Erp<'a, G> {
-    pub g: &'a G,
-    pub a: Traj<'a>,
-    pub b: Traj<'a>,
-    /// d(a_i, gap) and d(b_j, gap), 0-based.
-    ga: Vec<f64>,
-    gb: Vec<f64>,
-    /// C(i, 0) and C(0, j), index 0 unused.
-    left: Vec<f64>,
-    top: Vec<f64>,
+/// `gap` is stored like the points (prepared [lon, lat, cos] in spherical space).
+#[derive(Clone, Copy)]
+pub struct Erp {
+    pub gap: [f64; 3],
+    pub total_border: bool,
 }
 
-impl<'a, G: Ground> Erp<'a, G> {
-    /// `total_border`: traj-dist's variant, where every border cell holds the whole sum.
-    pub fn new(g: &'a G, a: Traj<'a>, b: Traj<'a>, gap: &[f64], total_border: bool) -> Self {
-        let ga: Vec<f64> = (0..a.len()).map(|i| g.dist(a.p(i), gap)).collect();
-        let gb: Vec<f64> = (0..b.len()).map(|j| g.dist(b.p(j), gap)).collect();
-        let border = |d: &[f64]| {
-            let mut out = vec![0.0; d.len() + 1];
-            let mut acc = 0.0;
-            for (k, v) in d.iter().enumerate() {
-                acc += v;
-                out[k + 1] = acc;
+impl Erp {
+    /// Gap costs of the packed points, all lanes at once, in `gap`; their running sums (or, in
+    /// traj-dist's variant, each lane's total over its own points) in `edge`, from 0.
+    fn gap_costs<S: LaneSpace, const D: usize, const W: usize>(
+        &self,
+        sp: &S,
+        pts: &[Lanes<W>],
+        lens: &[usize; W],
+        gap: &mut Vec<Lanes<W>>,
+        edge: &mut Vec<Lanes<W>>,
+    ) {
+        let g: [Lanes<W>; D] = std::array::from_fn(|k| [self.gap[k]; W]);
+        let len = pts.len() / D;
+        gap.clear();
+        edge.clear();
+        edge.push([0.0; W]);
+        let mut acc = [0.0; W];
+        for p in pts.chunks_exact(D) {
+            let p: &[Lanes<W>; D] = p.try_into().expect("D values per point");
+            let c = sp.dist(sp.value::<D, W>(p, &g));
+            for l in 0..W {
+                acc[l] += c[l];
             }
-            if total_border {
-                let total = acc;
-                out[1..].iter_mut().for_each(|x| *x = total);
+            gap.push(c);
+            edge.push(acc);
+        }
+        if self.total_border {
+            for l in 0..W {
+                let total = edge[lens[l].min(len)][l];
+                for e in edge[1..].iter_mut() {
+                    e[l] = total;
+                }
             }
-            out
-        };
-        let left = border(&ga);
-        let top = border(&gb);
-        Erp { g, a, b, ga, gb, left, top }
+        }
     }
 }
 
-impl<G: Ground> DpRule for Erp<'_, G> {
-    fn top(&self, j: usize) -> f64 {
-        self.top[j]
-    }
-    fn left(&self, i: usize) -> f64 {
-        self.left[i]
-    }
+impl DpRule for Erp {
     #[inline(always)]
-    fn cell(&self, i: usize, j: usize, diag: f64, up: f64, left: f64) -> f64 {
-        let sub = diag + self.g.dist(self.a.p(i - 1), self.b.p(j - 1));
-        (up + self.ga[i - 1]).min((left + self.gb[j - 1]).min(sub))
+    fn cell<S: LaneSpace, const W: usize>(
+        &self,
+        sp: &S,
+        s: Lanes<W>,
+        diag: Lanes<W>,
+        up: Lanes<W>,
+        left: Lanes<W>,
+        ga: Lanes<W>,
+        gb: Lanes<W>,
+    ) -> Lanes<W> {
+        let d = sp.dist(s);
+        let mut c = [0.0; W];
+        for l in 0..W {
+            let sub = diag[l] + d[l];
+            let x = left[l] + gb[l];
+            let y = if sub < x { sub } else { x };
+            let z = up[l] + ga[l];
+            c[l] = if y < z { y } else { z };
+        }
+        c
     }
-    fn back(&self, i: usize, j: usize, m: &Matrix) -> (usize, usize, bool) {
-        let c = m.at(i, j);
-        if c == m.at(i - 1, j - 1) + self.g.dist(self.a.p(i - 1), self.b.p(j - 1)) {
-            (i - 1, j - 1, true)
-        } else if c == m.at(i - 1, j) + self.ga[i - 1] {
-            (i - 1, j, false)
+    fn borders<S: LaneSpace, const W: usize>(
+        &self,
+        sp: &S,
+        d: usize,
+        rows: (&[Lanes<W>], &[usize; W]),
+        cols: (&[Lanes<W>], &[usize; W]),
+        b: &mut Borders<W>,
+    ) -> bool {
+        if d == 2 {
+            self.gap_costs::<S, 2, W>(sp, rows.0, rows.1, &mut b.ga, &mut b.left);
+            self.gap_costs::<S, 2, W>(sp, cols.0, cols.1, &mut b.gb, &mut b.top);
         } else {
-            (i, j - 1, false)
+            self.gap_costs::<S, 3, W>(sp, rows.0, rows.1, &mut b.ga, &mut b.left);
+            self.gap_costs::<S, 3, W>(sp, cols.0, cols.1, &mut b.gb, &mut b.top);
+        }
+        true
+    }
+    fn back<S: LaneSpace>(&self, sp: &S, at: &Back) -> (Step, bool) {
+        if at.c == at.diag + sp.dist1(at.s) {
+            (Step::Diag, true)
+        } else if at.c == at.up + at.ga {
+            (Step::Up, false)
+        } else {
+            (Step::Left, false)
         }
     }
 }

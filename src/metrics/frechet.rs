@@ -8,7 +8,8 @@
 //! per pair; where it cannot settle, the doubles left are bisected and the result is the
 //! smallest double the decision procedure accepts.
 
-use super::dp::{self};
+use super::dp_kernel;
+use crate::geometry::lane_space::EuclideanLanes;
 use super::discrete_frechet::DiscreteFrechet;
 use super::frechet_critical::{self as critical, Bracket};
 use crate::geometry::{Euclidean, Ground};
@@ -187,8 +188,7 @@ pub fn frechet(a: Traj, b: Traj) -> f64 {
 
 /// The discrete Fréchet distance, widened until the decision procedure accepts it.
 fn accepted_upper_bound(a: Traj, b: Traj) -> f64 {
-    let g = Euclidean;
-    let mut hi = dp::run(&DiscreteFrechet { g: &g, a, b }, a.len(), b.len(), None);
+    let mut hi = dp_kernel::one(EuclideanLanes, DiscreteFrechet, a, b, None);
     // Rounding in the decision procedure can reject the discrete value (a point that lies on a
     // segment computes at 1e-17 from it); widen by a doubling step until it accepts. The step
     // must grow geometrically: from hi = 0 a fixed relative step never gets anywhere.

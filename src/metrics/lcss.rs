@@ -1,24 +1,16 @@
 //! LCSS distance: 1 - (longest common subsequence under threshold eps) / min(n, m).
+//! C(i, j) = C(i-1, j-1) + 1 when d(a_i, b_j) < eps, else max(C(i-1, j), C(i, j-1)); borders 0.
 
-use super::dp::{DpRule, Matrix};
-use crate::geometry::Ground;
-use crate::traj::Traj;
+use super::dp::{matches, Back, DpRule, Lanes, Step};
+use crate::geometry::lane_space::LaneSpace;
 
-pub struct Lcss<'a, G> {
-    pub g: &'a G,
-    pub a: Traj<'a>,
-    pub b: Traj<'a>,
-    pub eps: f64,
+/// `t`: the space's `below(eps)`, so that d < eps is `s <= t` on cell values.
+#[derive(Clone, Copy)]
+pub struct Lcss {
+    pub t: Option<f64>,
 }
 
-impl<G: Ground> Lcss<'_, G> {
-    #[inline(always)]
-    fn matches(&self, i: usize, j: usize) -> bool {
-        self.g.dist(self.a.p(i - 1), self.b.p(j - 1)) < self.eps
-    }
-}
-
-impl<G: Ground> DpRule for Lcss<'_, G> {
+impl DpRule for Lcss {
     fn top(&self, _j: usize) -> f64 {
         0.0
     }
@@ -26,23 +18,33 @@ impl<G: Ground> DpRule for Lcss<'_, G> {
         0.0
     }
     #[inline(always)]
-    fn cell(&self, i: usize, j: usize, diag: f64, up: f64, left: f64) -> f64 {
-        if self.matches(i, j) {
-            diag + 1.0
-        } else {
-            left.max(up)
+    fn cell<S: LaneSpace, const W: usize>(
+        &self,
+        _sp: &S,
+        s: Lanes<W>,
+        diag: Lanes<W>,
+        up: Lanes<W>,
+        left: Lanes<W>,
+        _ga: Lanes<W>,
+        _gb: Lanes<W>,
+    ) -> Lanes<W> {
+        let mut c = [0.0; W];
+        for l in 0..W {
+            let skip = if up[l] > left[l] { up[l] } else { left[l] };
+            c[l] = if matches(s[l], self.t) { diag[l] + 1.0 } else { skip };
         }
+        c
     }
-    fn finish(&self, c: f64) -> f64 {
-        1.0 - c / (self.a.len().min(self.b.len()) as f64)
+    fn finish(&self, c: f64, n: usize, m: usize) -> f64 {
+        1.0 - c / (n.min(m) as f64)
     }
-    fn back(&self, i: usize, j: usize, m: &Matrix) -> (usize, usize, bool) {
-        if self.matches(i, j) {
-            (i - 1, j - 1, true)
-        } else if m.at(i - 1, j) >= m.at(i, j - 1) {
-            (i - 1, j, false)
+    fn back<S: LaneSpace>(&self, _sp: &S, at: &Back) -> (Step, bool) {
+        if matches(at.s, self.t) {
+            (Step::Diag, true)
+        } else if at.up >= at.left {
+            (Step::Up, false)
         } else {
-            (i, j - 1, false)
+            (Step::Left, false)
         }
     }
 }

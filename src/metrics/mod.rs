@@ -3,9 +3,12 @@
 
 pub mod discrete_frechet;
 pub mod dp;
+pub mod dp_details;
+pub mod dp_kernel;
 pub mod dtw;
 pub mod edr;
 pub mod edwp;
+pub mod edwp_kernel;
 pub mod erp;
 pub mod frechet;
 pub mod frechet_critical;
@@ -19,9 +22,9 @@ pub mod spec;
 pub mod sspd;
 
 use crate::error::{Error, Result};
-use crate::geometry::{Euclidean, Ground, Haversine, HaversinePrepared};
+use crate::geometry::{Euclidean, Haversine};
 use crate::traj::Traj;
-use dp::{DpDetails, DpRule};
+use dp::{DpDetails, DpSetup};
 use spec::{MetricKind, MetricSpec, Space, Variant};
 
 /// Runs `f` with the ground distance the spec asks for, monomorphised per space.
@@ -44,75 +47,6 @@ macro_rules! with_ground {
     };
 }
 
-/// ERP's default gap point, sliced to the data's dimension.
-const ORIGIN: [f64; 3] = [0.0; 3];
-
-/// Calls `k` with the DP rule of a DP metric. In the spherical space the points are first
-/// prepared with their latitude's cosine (`HaversinePrepared`: the same values, computed once
-/// per point rather than twice per cell).
-fn with_rule<T>(
-    spec: &MetricSpec,
-    a: Traj,
-    b: Traj,
-    k: &mut dyn FnMut(&dyn DpRuleObj) -> T,
-) -> T {
-    let gap = spec.g.as_deref().unwrap_or(&ORIGIN[..a.dim]);
-    match (spec.space, spec.variant) {
-        (Space::Euclidean, _) => rule_for(spec, &Euclidean, a, b, gap, k),
-        (Space::Spherical, variant) => {
-            let h = if variant == Variant::TrajDist { Haversine::trajdist() } else { Haversine::standard() };
-            let g = HaversinePrepared(h);
-            let (mut pa, mut pb, mut pg) = (Vec::new(), Vec::new(), Vec::new());
-            g.prepare(a, &mut pa);
-            g.prepare(b, &mut pb);
-            g.prepare(Traj::new(gap, 2), &mut pg);
-            rule_for(spec, &g, Traj::new(&pa, 3), Traj::new(&pb, 3), &pg, k)
-        }
-    }
-}
-
-fn rule_for<T, G: Ground>(
-    spec: &MetricSpec,
-    g: &G,
-    a: Traj,
-    b: Traj,
-    gap: &[f64],
-    k: &mut dyn FnMut(&dyn DpRuleObj) -> T,
-) -> T {
-    let td = spec.variant == Variant::TrajDist;
-    match spec.kind {
-        MetricKind::Dtw => k(&dtw::Dtw { g, a, b }),
-        MetricKind::DiscreteFrechet => k(&discrete_frechet::DiscreteFrechet { g, a, b }),
-        MetricKind::Lcss => k(&lcss::Lcss { g, a, b, eps: spec.eps }),
-        MetricKind::Edr => k(&edr::Edr {
-            g,
-            a,
-            b,
-            // traj-dist declares EDR's eps as a C float.
-            eps: if td { spec.eps as f32 as f64 } else { spec.eps },
-            zero_border: td,
-            normalize: spec.normalize,
-        }),
-        MetricKind::Erp => k(&erp::Erp::new(g, a, b, gap, td)),
-        _ => unreachable!("not a DP metric"),
-    }
-}
-
-/// Object-safe face of a DP rule, so `with_rule` can hand any of them to one closure.
-pub trait DpRuleObj {
-    fn run(&self, n: usize, m: usize, window: Option<usize>) -> f64;
-    fn details(&self, n: usize, m: usize, window: Option<usize>) -> Result<DpDetails>;
-}
-
-impl<R: DpRule> DpRuleObj for R {
-    fn run(&self, n: usize, m: usize, window: Option<usize>) -> f64 {
-        dp::run(self, n, m, window)
-    }
-    fn details(&self, n: usize, m: usize, window: Option<usize>) -> Result<DpDetails> {
-        dp::details(self, n, m, window)
-    }
-}
-
 /// The distance of one pair under `spec`. Inputs must already satisfy `check_pair`.
 /// Pairs at the ends of the double range are computed scaled by a power of two (`scale`).
 pub fn distance(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
@@ -129,10 +63,7 @@ pub fn distance(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
 fn distance_as_is(spec: &MetricSpec, a: Traj, b: Traj) -> f64 {
     let td = spec.variant == Variant::TrajDist;
     match spec.kind {
-        k if k.is_dp() => {
-            let w = if k == MetricKind::Dtw { spec.window } else { None };
-            with_rule(spec, a, b, &mut |r| r.run(a.len(), b.len(), w))
-        }
+        k if k.is_dp() => dp::distance(&DpSetup::new(spec).expect("a DP metric"), a, b),
         MetricKind::Hausdorff => with_ground!(spec, |g| hausdorff::hausdorff(g, a, b, !td)),
         MetricKind::Sspd => {
             let sum_only = td && spec.space == Space::Spherical;
@@ -160,14 +91,14 @@ pub fn dp_details(spec: &MetricSpec, a: Traj, b: Traj) -> Result<DpDetails> {
             spec.kind.name()
         )));
     }
-    let w = if spec.kind == MetricKind::Dtw { spec.window } else { None };
+    let setup = |s: &MetricSpec| DpSetup::new(s).expect("a DP metric");
     match scale::needed(spec, a, b) {
-        None => with_rule(spec, a, b, &mut |r| r.details(a.len(), b.len(), w)),
+        None => dp::details(&setup(spec), a, b),
         Some(e) => {
             // As `distance` does; the accumulated costs are in the metric's units too.
             let (s, ca, cb) = scale::scaled_pair(spec, a, b, e);
             let (sa, sb) = (Traj::new(&ca, a.dim), Traj::new(&cb, b.dim));
-            let mut d = with_rule(&s, sa, sb, &mut |r| r.details(a.len(), b.len(), w))?;
+            let mut d = dp::details(&setup(&s), sa, sb)?;
             d.distance = scale::unscale(spec.kind, d.distance, e);
             d.matrix.data.iter_mut().for_each(|v| *v = scale::unscale(spec.kind, *v, e));
             Ok(d)

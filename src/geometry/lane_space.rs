@@ -1,25 +1,24 @@
-//! The ground distance as the lane kernels see it: one value per lane and cell, from the row
-//! point (broadcast) and the packed column points.
+//! The ground distance as the DP rules see it (`metrics::dp`): one cell value per lane, W pairs
+//! side by side (W = 1 for one pair), from the row point and the packed column points.
 //!
 //! Euclidean cells hand the rules the *squared* distance, so rules that only compare distances
 //! skip the square root. Spherical cells hand them the haversine distance itself: it is
 //! computed with `geometry::trig`, whose functions vectorise, and its last steps are not a
 //! single correctly rounded function whose monotonicity the rules could lean on.
 
-use super::lanes::{LANES, V};
-use crate::geometry::trig::{
+use super::trig::{
     asin_sqrt_far, asin_sqrt_select, asin_sqrt_tiny, sin_sq_select, sin_sq_tiny, ASIN_SQRT_NEAR_MAX,
     ASIN_SQRT_TINY_MAX, SIN_SQ_NEAR_MAX, SIN_SQ_TINY_MAX,
 };
+use super::{arc_metres, Haversine, HaversinePrepared};
 use crate::traj::Traj;
-use crate::geometry::{arc_metres, Haversine, HaversinePrepared};
 
 pub trait LaneSpace: Copy + Send + Sync {
-    /// The cell value of each lane: `p` is the row point broadcast (D stored values), `b` the
-    /// D column vectors of one column position.
-    fn value<const D: usize>(&self, p: &[V; D], b: &[V]) -> V;
+    /// The cell value of each lane: `p` holds the row points (D stored values), `b` the D
+    /// column vectors of one column position.
+    fn value<const D: usize, const W: usize>(&self, p: &[[f64; W]; D], b: &[[f64; W]]) -> [f64; W];
     /// The distance a cell value stands for.
-    fn dist(&self, s: V) -> V;
+    fn dist<const W: usize>(&self, s: [f64; W]) -> [f64; W];
     fn dist1(&self, s: f64) -> f64;
     /// The largest cell value whose distance is `< eps` (LCSS/EDR's match test becomes
     /// `s <= T`); None when no distance is below eps.
@@ -33,14 +32,14 @@ pub struct EuclideanLanes;
 
 impl LaneSpace for EuclideanLanes {
     #[inline(always)]
-    fn value<const D: usize>(&self, p: &[V; D], b: &[V]) -> V {
-        let mut s = [0.0f64; LANES];
-        for l in 0..LANES {
+    fn value<const D: usize, const W: usize>(&self, p: &[[f64; W]; D], b: &[[f64; W]]) -> [f64; W] {
+        let mut s = [0.0f64; W];
+        for l in 0..W {
             let d0 = p[0][l] - b[0][l];
             s[l] = d0 * d0;
         }
         for k in 1..D {
-            for l in 0..LANES {
+            for l in 0..W {
                 let d = p[k][l] - b[k][l];
                 s[l] += d * d;
             }
@@ -48,7 +47,7 @@ impl LaneSpace for EuclideanLanes {
         s
     }
     #[inline(always)]
-    fn dist(&self, s: V) -> V {
+    fn dist<const W: usize>(&self, s: [f64; W]) -> [f64; W] {
         s.map(f64::sqrt)
     }
     fn dist1(&self, s: f64) -> f64 {
@@ -88,42 +87,42 @@ pub struct SphericalLanes(pub Haversine);
 
 impl LaneSpace for SphericalLanes {
     #[inline(always)]
-    fn value<const D: usize>(&self, p: &[V; D], b: &[V]) -> V {
+    fn value<const D: usize, const W: usize>(&self, p: &[[f64; W]; D], b: &[[f64; W]]) -> [f64; W] {
         let h = &self.0;
-        let (mut half_lat, mut half_lon) = ([0.0; LANES], [0.0; LANES]);
-        for l in 0..LANES {
+        let (mut half_lat, mut half_lon) = ([0.0; W], [0.0; W]);
+        for l in 0..W {
             (half_lat[l], half_lon[l]) = h.half_diffs(p[0][l], p[1][l], b[0][l], b[1][l]);
         }
         let tiny = |x: &f64| x.abs() <= SIN_SQ_TINY_MAX;
-        let mut a = [0.0; LANES];
+        let mut a = [0.0; W];
         if half_lat.iter().all(tiny) && half_lon.iter().all(tiny) {
-            for l in 0..LANES {
+            for l in 0..W {
                 a[l] = Haversine::a_from(sin_sq_tiny(half_lat[l]), p[2][l], b[2][l], sin_sq_tiny(half_lon[l]));
             }
         } else {
-            for l in 0..LANES {
+            for l in 0..W {
                 a[l] = Haversine::a_from(sin_sq_select(half_lat[l]), p[2][l], b[2][l], sin_sq_select(half_lon[l]));
             }
             // Differences of over 10^4 radians (only from unnormalised longitudes) take the
             // scalar path, which is the same function with its rare branch.
             if half_lat.iter().chain(half_lon.iter()).any(|x| x.abs() > SIN_SQ_NEAR_MAX) {
-                for l in 0..LANES {
+                for l in 0..W {
                     a[l] = h.hav_a(p[0][l], p[1][l], p[2][l], b[0][l], b[1][l], b[2][l]);
                 }
             }
         }
-        let mut c = [0.0; LANES];
+        let mut c = [0.0; W];
         if a.iter().all(|&x| x <= ASIN_SQRT_TINY_MAX) {
-            for l in 0..LANES {
+            for l in 0..W {
                 c[l] = asin_sqrt_tiny(a[l]);
             }
         } else {
-            for l in 0..LANES {
+            for l in 0..W {
                 c[l] = asin_sqrt_select(a[l]);
             }
             // Points over 60 degrees apart: the far branch of `trig::asin_sqrt`, lane by lane.
             if a.iter().any(|&x| x > ASIN_SQRT_NEAR_MAX) {
-                for l in 0..LANES {
+                for l in 0..W {
                     if a[l] > ASIN_SQRT_NEAR_MAX {
                         c[l] = asin_sqrt_far(a[l]);
                     }
@@ -133,7 +132,7 @@ impl LaneSpace for SphericalLanes {
         c.map(arc_metres)
     }
     #[inline(always)]
-    fn dist(&self, s: V) -> V {
+    fn dist<const W: usize>(&self, s: [f64; W]) -> [f64; W] {
         s
     }
     fn dist1(&self, s: f64) -> f64 {
@@ -151,7 +150,7 @@ impl LaneSpace for SphericalLanes {
     }
 }
 
-/// A call's trajectories stored once as [lon, lat, cos(lat)] points, for the spherical lanes.
+/// A call's trajectories stored once as [lon, lat, cos(lat)] points, for the spherical DP rules.
 pub struct SphericalSet {
     coords: Vec<f64>,
     /// Trajectory i is points offsets[i]..offsets[i + 1].

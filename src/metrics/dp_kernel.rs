@@ -1,0 +1,331 @@
+//! The DP driver: a rule (`dp::DpRule`) run over W pairs side by side, one SIMD lane per pair,
+//! two rows at a time. `one` runs it at W = 1 for a single pair; `pairs` at W = LANES for the
+//! batch calls, where LANES pairs (row trajectory, column trajectory), both packed
+//! lane-interleaved, advance through the DP together: the min-then-add chain that bounds one
+//! pair (each cell waits for its left neighbour) is paid once per LANES cells, and the ground
+//! distance is computed LANES cells at a time. Each lane's result is read at its own row and
+//! column lengths; cells past them are padding and never feed a result (the DP only moves right
+//! and down). The batch evaluator groups pairs of similar lengths, so padding wastes little.
+//!
+//! Exactness: every lane performs the same operations in the same order on the same values
+//! whatever W is (no fused multiply-add, IEEE sqrt, min, max, add; spherical trigonometry from
+//! `geometry::trig`), so a batch gives each pair the bits of the single-pair call
+//! (tests/test_lanes.py checks it on random data, and the test below here).
+
+use super::dp::{effective_window, Borders, DpRule, Lanes};
+use crate::batch::tuning::CHECKED_PASS_CELLS;
+use crate::geometry::lane_space::LaneSpace;
+use crate::traj::Traj;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Pairs per pass of the batch kernel: 8 f64, one AVX-512 register (two AVX2 ones).
+pub const LANES: usize = 8;
+
+/// A trajectory's stored values as width-1 lanes, without a copy.
+#[inline(always)]
+pub fn as_lanes(coords: &[f64]) -> &[[f64; 1]] {
+    coords.as_chunks::<1>().0
+}
+
+/// Reusable buffers of the batch kernel, one set per thread.
+pub struct Scratch<const W: usize> {
+    rows: Vec<Lanes<W>>,
+    cols: Vec<Lanes<W>>,
+    prev: Vec<Lanes<W>>,
+    cur: Vec<Lanes<W>>,
+    borders: Borders<W>,
+}
+
+impl<const W: usize> Default for Scratch<W> {
+    fn default() -> Self {
+        Scratch { rows: Vec::new(), cols: Vec::new(), prev: Vec::new(), cur: Vec::new(), borders: Borders::default() }
+    }
+}
+
+/// One pass: the packed rows (`n` points, `nlens[l]` in lane l), the packed columns (`m`
+/// points, `lens[l]` in lane l) and, for ERP, the borders.
+struct Pass<'a, const W: usize> {
+    rows: &'a [Lanes<W>],
+    n: usize,
+    nlens: [usize; W],
+    cols: &'a [Lanes<W>],
+    m: usize,
+    lens: [usize; W],
+    bd: Option<&'a Borders<W>>,
+    /// DTW's Sakoe-Chiba band: each lane's effective half-width (`dp::effective_window`).
+    win: Option<[f64; W]>,
+    /// The cancel flag (`cancel::with_flag`), read once a row by passes long enough to need it.
+    stop: &'a AtomicBool,
+}
+
+/// The DP of one pass, two rows of lanes at a time.
+#[inline(always)]
+fn kernel<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const CHECK: bool>(
+    sp: S,
+    r: R,
+    pass: &Pass<W>,
+    prev: &mut [Lanes<W>],
+    cur: &mut [Lanes<W>],
+) -> Lanes<W> {
+    let Pass { rows, n, nlens, cols, m, lens, bd, win, stop } = *pass;
+    // With a band, a row only visits the columns some lane's band reaches; the cells just
+    // outside that range are set to +inf, and the cells inside it are masked to +inf per lane.
+    let wmax = win.map(|w| w.iter().fold(0.0f64, |x, &y| x.max(y)) as usize);
+    let mut out = [0.0; W];
+    prev[0] = [r.corner(); W];
+    for (j, v) in prev[1..=m].iter_mut().enumerate() {
+        *v = match bd {
+            Some(b) => b.top[j + 1],
+            None => [r.top(j + 1); W],
+        };
+    }
+    let zero = [0.0; W];
+    let (mut prev, mut cur) = (prev, cur);
+    for i in 0..n {
+        if CHECK && stop.load(Ordering::Relaxed) {
+            break; // the caller unwinds (`run`)
+        }
+        let mut pk = [[0.0; W]; D];
+        pk.copy_from_slice(&rows[i * D..i * D + D]);
+        let (mut left, ga) = match bd {
+            Some(b) => (b.left[i + 1], b.ga[i]),
+            None => ([r.left(i + 1); W], zero),
+        };
+        let (lo, hi) = match wmax {
+            Some(w) => ((i + 1).saturating_sub(w).max(1), (i + 1 + w).min(m)),
+            None => (1, m),
+        };
+        cur[0] = left;
+        if lo > 1 {
+            left = [f64::INFINITY; W];
+            cur[lo - 1] = left;
+        }
+        if hi < m {
+            cur[hi + 1] = [f64::INFINITY; W];
+        }
+        for j in lo..=hi {
+            let s = sp.value::<D, W>(&pk, &cols[(j - 1) * D..(j - 1) * D + D]);
+            let gb = match bd {
+                Some(b) => b.gb[j - 1],
+                None => zero,
+            };
+            let mut c = r.cell(&sp, s, prev[j - 1], prev[j], left, ga, gb);
+            if let Some(w) = win {
+                let off = (i + 1) as f64 - j as f64;
+                for l in 0..W {
+                    c[l] = if off.abs() <= w[l] { c[l] } else { f64::INFINITY };
+                }
+            }
+            cur[j] = c;
+            left = c;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+        // Lanes whose row trajectory ends here read their result now.
+        for l in 0..W {
+            if nlens[l] == i + 1 {
+                out[l] = r.finish(r.cost(&sp, prev[lens[l]][l]), nlens[l], lens[l]);
+            }
+        }
+    }
+    out
+}
+
+/// `kernel` as a `cpu::Kernel`, built per instruction set and dimension by `cpu::dispatch`.
+struct Run<'a, 'p, S, R, const W: usize, const CHECK: bool> {
+    sp: S,
+    r: R,
+    pass: &'a Pass<'p, W>,
+    prev: &'a mut [Lanes<W>],
+    cur: &'a mut [Lanes<W>],
+}
+
+impl<S: LaneSpace, R: DpRule, const W: usize, const CHECK: bool> crate::cpu::Kernel for Run<'_, '_, S, R, W, CHECK> {
+    type Out = Lanes<W>;
+    #[inline(always)]
+    fn run<const D: usize>(self) -> Lanes<W> {
+        kernel::<S, R, D, W, CHECK>(self.sp, self.r, self.pass, self.prev, self.cur)
+    }
+}
+
+/// Runs one pass of `d`-valued points. Passes that can take long (a few ms and more) read the
+/// cancel flag at every row; the others run a build without the check, which costs short
+/// spherical passes a quarter.
+#[allow(clippy::too_many_arguments)]
+fn run<S: LaneSpace, R: DpRule, const W: usize>(
+    sp: S,
+    r: R,
+    d: usize,
+    rows: (&[Lanes<W>], usize, [usize; W]),
+    cols: (&[Lanes<W>], usize, [usize; W]),
+    bd: Option<&Borders<W>>,
+    window: Option<usize>,
+    prev: &mut [Lanes<W>],
+    cur: &mut [Lanes<W>],
+) -> Lanes<W> {
+    let ((rows, n, nlens), (cols, m, lens)) = (rows, cols);
+    let win = window.map(|w| std::array::from_fn(|l| effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64));
+    if n * m * W >= CHECKED_PASS_CELLS {
+        let (out, stopped) = crate::cancel::with_flag(|stop| {
+            let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop };
+            let out = build::<_, W>(d, Run::<S, R, W, true> { sp, r, pass: &pass, prev, cur });
+            (out, stop.load(Ordering::Relaxed))
+        });
+        if stopped {
+            crate::cancel::stop();
+        }
+        out
+    } else {
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER };
+        build::<_, W>(d, Run::<S, R, W, false> { sp, r, pass: &pass, prev, cur })
+    }
+}
+
+/// Lanes run the build for the best instruction set; one pair (W = 1), a single chain of
+/// dependent scalar cells, runs fastest in the plain build.
+#[inline(always)]
+fn build<K: crate::cpu::Kernel, const W: usize>(d: usize, k: K) -> K::Out {
+    if W == 1 { crate::cpu::by_dim(d, k) } else { crate::cpu::dispatch(d, k) }
+}
+
+/// The rule's value for one pair (points as `sp` stores them). `window`: DTW's Sakoe-Chiba
+/// half-width.
+pub fn one<S: LaneSpace, R: DpRule>(sp: S, r: R, a: Traj, b: Traj, window: Option<usize>) -> f64 {
+    let (n, m) = (a.len(), b.len());
+    let (rows, cols) = (as_lanes(a.coords), as_lanes(b.coords));
+    let mut bd = Borders::default();
+    let has_borders = r.borders(&sp, a.dim, (rows, &[n]), (cols, &[m]), &mut bd);
+    let (mut prev, mut cur) = (vec![[0.0]; m + 1], vec![[0.0]; m + 1]);
+    let bd = has_borders.then_some(&bd);
+    run(sp, r, a.dim, (rows, n, [n]), (cols, m, [m]), bd, window, &mut prev, &mut cur)[0]
+}
+
+/// Packs up to LANES trajectories lane-interleaved into `dst` (`len` points); returns each
+/// lane's length, unused lanes repeating lane 0's so that their reads stay in bounds. Points
+/// past a lane's length are left as the buffer holds them (earlier coordinates, finite): cells
+/// past a lane's lengths never feed its result, so they need no clearing.
+fn pack(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> (usize, [usize; LANES]) {
+    let d = trajs[0].dim;
+    let len = trajs.iter().map(|t| t.len()).max().unwrap_or(0);
+    let mut lens = [trajs[0].len(); LANES];
+    if dst.len() < len * d {
+        dst.resize(len * d, [0.0; LANES]);
+    }
+    let mut src: [&[f64]; LANES] = [&[]; LANES];
+    for (l, t) in trajs.iter().enumerate() {
+        lens[l] = t.len();
+        src[l] = t.coords;
+    }
+    // Value by value, all lanes at once: each destination vector is written whole.
+    for (k, v) in dst[..len * d].iter_mut().enumerate() {
+        for l in 0..LANES {
+            if let Some(x) = src[l].get(k) {
+                v[l] = *x;
+            }
+        }
+    }
+    (len, lens)
+}
+
+/// The rule's value for up to LANES pairs: `out[l]` gets d(rows[l], cols[l]) (points as `sp`
+/// stores them). `window`: DTW's Sakoe-Chiba half-width.
+pub fn pairs<S: LaneSpace, R: DpRule>(
+    sp: S,
+    r: R,
+    rows: &[Traj],
+    cols: &[Traj],
+    window: Option<usize>,
+    out: &mut [f64],
+    scratch: &mut Scratch<LANES>,
+) {
+    debug_assert!(!cols.is_empty() && cols.len() <= LANES && out.len() == cols.len() && rows.len() == cols.len());
+    let d = rows[0].dim;
+    let (n, nlens) = pack(rows, &mut scratch.rows);
+    let (m, lens) = pack(cols, &mut scratch.cols);
+    scratch.prev.resize(m + 1, [0.0; LANES]);
+    scratch.cur.resize(m + 1, [0.0; LANES]);
+    let (rows, cols_v) = (&scratch.rows[..n * d], &scratch.cols[..m * d]);
+    let has_borders = r.borders(&sp, d, (rows, &nlens), (cols_v, &lens), &mut scratch.borders);
+    let bd = has_borders.then_some(&scratch.borders);
+    let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
+    let res = run(sp, r, d, (rows, n, nlens), (cols_v, m, lens), bd, window, prev, cur);
+    out.copy_from_slice(&res[..cols.len()]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::lane_space::{EuclideanLanes, SphericalLanes};
+    use crate::geometry::{Euclidean, Ground, Haversine, HaversinePrepared};
+    use crate::metrics::dtw::Dtw;
+
+    /// DTW as the textbook writes it, on the ground distance of `geometry`: the reference the
+    /// kernel at width 1 must match bit for bit.
+    fn textbook_dtw(g: &impl Ground, a: Traj, b: Traj, window: Option<usize>) -> f64 {
+        let (n, m) = (a.len(), b.len());
+        let w = effective_window(window, n, m).unwrap_or(n.max(m));
+        let mut c = vec![vec![f64::INFINITY; m + 1]; n + 1];
+        c[0][0] = 0.0;
+        for i in 1..=n {
+            for j in 1..=m {
+                if i.abs_diff(j) <= w {
+                    c[i][j] = g.dist(a.p(i - 1), b.p(j - 1)) + c[i][j - 1].min(c[i - 1][j - 1]).min(c[i - 1][j]);
+                }
+            }
+        }
+        c[n][m]
+    }
+
+    /// Random trajectories of 1 to 17 points: `d`-D in [-100, 100), or for `spherical` 2-D
+    /// [lon, lat] over the whole globe, prepared as the spherical lanes store them.
+    fn sample(u: &mut impl FnMut() -> f64, n: usize, d: usize, spherical: bool) -> Vec<f64> {
+        let coord = |k: usize, x: f64| match (spherical, k % 2) {
+            (false, _) => x * 200.0 - 100.0,
+            (true, 0) => (x - 0.5) * 360.0,
+            (true, _) => (x - 0.5) * 180.0,
+        };
+        let raw: Vec<f64> = (0..n * d).map(|k| coord(k, u())).collect();
+        if !spherical {
+            return raw;
+        }
+        let mut out = Vec::new();
+        HaversinePrepared(Haversine::standard()).prepare(Traj::new(&raw, 2), &mut out);
+        out
+    }
+
+    #[test]
+    fn lanes_give_each_pair_its_width_one_and_textbook_bits() {
+        let mut u = crate::test_rng::uniform(12345u64);
+        let mut scratch = Scratch::default();
+        for (d, spherical) in [(2usize, false), (3, false), (2, true)] {
+            let stored = if spherical { 3 } else { d };
+            for round in 0..30 {
+                // Up to LANES pairs with their own row and column lengths (1 to 17 points).
+                let k = 1 + round % LANES;
+                let rows: Vec<Vec<f64>> = (0..k).map(|c| sample(&mut u, 1 + (c * 5 + round) % 13, d, spherical)).collect();
+                let cols: Vec<Vec<f64>> = (0..k).map(|c| sample(&mut u, 1 + (c * 7 + round) % 17, d, spherical)).collect();
+                let tr: Vec<Traj> = rows.iter().map(|c| Traj::new(c, stored)).collect();
+                let tc: Vec<Traj> = cols.iter().map(|c| Traj::new(c, stored)).collect();
+                let mut out = vec![0.0; k];
+                for window in [None, Some(0), Some(1), Some(3)] {
+                    let sph = SphericalLanes(Haversine::standard());
+                    if spherical {
+                        pairs(sph, Dtw, &tr, &tc, window, &mut out, &mut scratch);
+                    } else {
+                        pairs(EuclideanLanes, Dtw, &tr, &tc, window, &mut out, &mut scratch);
+                    }
+                    for l in 0..k {
+                        let (want, textbook) = if spherical {
+                            let g = HaversinePrepared(Haversine::standard());
+                            (one(sph, Dtw, tr[l], tc[l], window), textbook_dtw(&g, tr[l], tc[l], window))
+                        } else {
+                            (one(EuclideanLanes, Dtw, tr[l], tc[l], window), textbook_dtw(&Euclidean, tr[l], tc[l], window))
+                        };
+                        assert_eq!(out[l].to_bits(), want.to_bits(), "d={d} round={round} lane={l} {window:?}");
+                        assert_eq!(want.to_bits(), textbook.to_bits(), "d={d} round={round} lane={l} {window:?}");
+                    }
+                }
+            }
+        }
+    }
+}
