@@ -211,17 +211,11 @@ fn pack(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> (usize, [usize; LANES]) 
     if dst.len() < len * d {
         dst.resize(len * d, [0.0; LANES]);
     }
-    let mut src: [&[f64]; LANES] = [&[]; LANES];
+    // Lane by lane, each copy running over its own trajectory's values only.
     for (l, t) in trajs.iter().enumerate() {
         lens[l] = t.len();
-        src[l] = t.coords;
-    }
-    // Value by value, all lanes at once: each destination vector is written whole.
-    for (k, v) in dst[..len * d].iter_mut().enumerate() {
-        for l in 0..LANES {
-            if let Some(x) = src[l].get(k) {
-                v[l] = *x;
-            }
+        for (v, x) in dst.iter_mut().zip(t.coords) {
+            v[l] = *x;
         }
     }
     (len, lens)
