@@ -12,7 +12,7 @@
 //! `geometry::trig`), so a batch gives each pair the bits of the single-pair call
 //! (tests/test_lanes.py checks it on random data, and the test below here).
 
-use super::dp::{effective_window, Borders, DpRule, Lanes};
+use super::dp::{effective_window, Borders, Cell, DpRule, Lanes};
 use crate::batch::tuning::CHECKED_PASS_CELLS;
 use crate::geometry::lane_space::LaneSpace;
 use crate::traj::Traj;
@@ -109,7 +109,7 @@ fn kernel<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const CHECK: 
                 Some(b) => b.gb[j - 1],
                 None => zero,
             };
-            let mut c = r.cell(&sp, s, prev[j - 1], prev[j], left, ga, gb);
+            let mut c = r.cell(&sp, Cell { s, diag: prev[j - 1], up: prev[j], left, ga, gb });
             if let Some(w) = win {
                 let off = (i + 1) as f64 - j as f64;
                 for l in 0..W {
