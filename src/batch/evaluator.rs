@@ -10,7 +10,7 @@ use crate::traj::{Collection, Traj};
 use crate::geometry::lane_space::SphericalSet;
 use crate::metrics::dp::{with_dp, DpSetup, DpSpace};
 use crate::metrics::dp_kernel::{self, LANES};
-use super::tuning::ROW_BUCKET;
+use super::tuning::{ROW_BUCKET, ROW_RUN_PAIRS};
 use crate::metrics::edwp_kernel;
 
 /// How the evaluator computes its pairs, chosen once per call.
@@ -276,18 +276,30 @@ impl<'a> Evaluator<'a> {
 
     /// The lane kernels' order of the pairs `ij` (at most u32::MAX): (grouping key, position in
     /// `ij`), sorted. A pass costs its longest row times its longest column in every lane, so
-    /// pairs of similar lengths go together: by row length in steps of ROW_BUCKET, then column
-    /// length, pooling the columns of different rows so that no lane idles while pairs are left.
+    /// pairs of similar lengths go together. Where rows come with many pairs each (the chunks of
+    /// a pdist or cdist), a pass takes one row's pairs, by column length: no row padding, and
+    /// the row is packed once for all lanes. Otherwise by row length in steps of ROW_BUCKET,
+    /// then column length, pooling the columns of different rows so that no lane idles while
+    /// pairs are left.
     pub fn group_order(&self, ij: &[(usize, usize)], order: &mut Vec<(u64, u32)>) {
         // One key per pair: three fields of 20 bits (lengths capped at 2^20 - 1: it only
         // orders), beside the pair's position.
+        let cap = |x: usize| x.min((1 << 20) - 1) as u64;
         order.clear();
-        order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
-            let cap = |x: usize| x.min((1 << 20) - 1) as u64;
-            let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
-            let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
-            (key, k as u32)
-        }));
+        let runs = 1 + ij.windows(2).filter(|w| w[0].0 != w[1].0).count();
+        if ij.len() >= ROW_RUN_PAIRS * runs {
+            let first = ij.iter().map(|p| p.0).min().unwrap_or(0);
+            order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
+                let key = (cap(i - first) << 40) | (cap(self.b.traj_len(j)) << 20);
+                (key, k as u32)
+            }));
+        } else {
+            order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
+                let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
+                let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
+                (key, k as u32)
+            }));
+        }
         sort_keys(order);
     }
 

@@ -211,6 +211,13 @@ fn pack(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> (usize, [usize; LANES]) 
     if dst.len() < len * d {
         dst.resize(len * d, [0.0; LANES]);
     }
+    if trajs.iter().all(|t| std::ptr::eq(t.coords, trajs[0].coords)) {
+        // One trajectory in every lane (a row with its columns): whole vectors.
+        for (v, x) in dst.iter_mut().zip(trajs[0].coords) {
+            *v = [*x; LANES];
+        }
+        return (len, lens);
+    }
     // Lane by lane, each copy running over its own trajectory's values only.
     for (l, t) in trajs.iter().enumerate() {
         lens[l] = t.len();
