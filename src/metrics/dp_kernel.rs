@@ -228,6 +228,22 @@ fn pack(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> (usize, [usize; LANES]) 
     (len, lens)
 }
 
+/// Trajectories packed for `pairs_packed`: their point count, each lane's, and how many lanes
+/// are used.
+#[derive(Clone, Copy)]
+pub struct Packed {
+    len: usize,
+    lens: [usize; LANES],
+    count: usize,
+}
+
+/// Packs up to LANES trajectories into `dst`, for any number of `pairs_packed` passes.
+pub fn pack_lanes(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> Packed {
+    debug_assert!(!trajs.is_empty() && trajs.len() <= LANES);
+    let (len, lens) = pack(trajs, dst);
+    Packed { len, lens, count: trajs.len() }
+}
+
 /// The rule's value for up to LANES pairs: `out[l]` gets d(rows[l], cols[l]) (points as `sp`
 /// stores them). `window`: DTW's Sakoe-Chiba half-width.
 pub fn pairs<S: LaneSpace, R: DpRule>(
@@ -239,18 +255,36 @@ pub fn pairs<S: LaneSpace, R: DpRule>(
     out: &mut [f64],
     scratch: &mut Scratch<LANES>,
 ) {
-    debug_assert!(!cols.is_empty() && cols.len() <= LANES && out.len() == cols.len() && rows.len() == cols.len());
     let d = rows[0].dim;
-    let (n, nlens) = pack(rows, &mut scratch.rows);
-    let (m, lens) = pack(cols, &mut scratch.cols);
+    let (mut rv, mut cv) = (std::mem::take(&mut scratch.rows), std::mem::take(&mut scratch.cols));
+    let (pr, pc) = (pack_lanes(rows, &mut rv), pack_lanes(cols, &mut cv));
+    pairs_packed(sp, r, d, (&rv, pr), (&cv, pc), window, out, scratch);
+    (scratch.rows, scratch.cols) = (rv, cv);
+}
+
+/// `pairs` on rows and columns packed by `pack_lanes` (`d` values per point; the rows fill at
+/// least the lanes the columns use, and the results are the columns' lanes).
+#[allow(clippy::too_many_arguments)]
+pub fn pairs_packed<S: LaneSpace, R: DpRule>(
+    sp: S,
+    r: R,
+    d: usize,
+    rows: (&[Lanes<LANES>], Packed),
+    cols: (&[Lanes<LANES>], Packed),
+    window: Option<usize>,
+    out: &mut [f64],
+    scratch: &mut Scratch<LANES>,
+) {
+    let ((rows, Packed { len: n, lens: nlens, count: nrows }), (cols, Packed { len: m, lens, count })) = (rows, cols);
+    debug_assert!(out.len() == count && nrows >= count);
     scratch.prev.resize(m + 1, [0.0; LANES]);
     scratch.cur.resize(m + 1, [0.0; LANES]);
-    let (rows, cols_v) = (&scratch.rows[..n * d], &scratch.cols[..m * d]);
-    let has_borders = r.borders(&sp, d, (rows, &nlens), (cols_v, &lens), &mut scratch.borders);
+    let (rows, cols) = (&rows[..n * d], &cols[..m * d]);
+    let has_borders = r.borders(&sp, d, (rows, &nlens), (cols, &lens), &mut scratch.borders);
     let bd = has_borders.then_some(&scratch.borders);
     let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
-    let res = run(sp, r, d, (rows, n, nlens), (cols_v, m, lens), bd, window, prev, cur);
-    out.copy_from_slice(&res[..cols.len()]);
+    let res = run(sp, r, d, (rows, n, nlens), (cols, m, lens), bd, window, prev, cur);
+    out.copy_from_slice(&res[..count]);
 }
 
 #[cfg(test)]
