@@ -389,9 +389,10 @@ impl<'a> Evaluator<'a> {
 
     /// The lane kernels' order of the pairs `ij` (at most u32::MAX): (grouping key, position in
     /// `ij`), sorted. A pass costs its longest row times its longest column in every lane, so
-    /// pairs of similar lengths go together. Where rows come with many pairs each (the chunks of
-    /// a pdist or cdist), a pass takes one row's pairs, by column length: no row padding, and
-    /// the row is packed once for all lanes. Otherwise by row length in steps of ROW_BUCKET,
+    /// pairs of similar lengths go together. For the DP kernels, where rows come with many pairs
+    /// each (the chunks of a pdist or cdist), a pass takes one row's pairs, by column length: no
+    /// row padding, and the row is packed once for all lanes. Otherwise by row length in steps of
+    /// ROW_BUCKET,
     /// then column length, pooling the columns of different rows so that no lane idles while
     /// pairs are left.
     pub fn group_order(&self, ij: &[(usize, usize)], order: &mut Vec<(u64, u32)>) {
@@ -400,7 +401,7 @@ impl<'a> Evaluator<'a> {
         let cap = |x: usize| x.min((1 << 20) - 1) as u64;
         order.clear();
         let runs = 1 + ij.windows(2).filter(|w| w[0].0 != w[1].0).count();
-        if ij.len() >= ROW_RUN_PAIRS * runs {
+        if self.cheap_lanes() && ij.len() >= ROW_RUN_PAIRS * runs {
             let first = ij.iter().map(|p| p.0).min().unwrap_or(0);
             order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
                 let key = (cap(i - first) << 40) | (cap(self.b.traj_len(j)) << 20);
