@@ -286,7 +286,7 @@ impl<'a> Evaluator<'a> {
             return self.eval_pairs(b, ob, scratch);
         }
         if let Strategy::Lanes { dp, stored } = &self.strategy {
-            let cells: usize = ij.iter().map(|&(i, j)| self.a.traj_len(i) * self.b.traj_len(j)).sum();
+            let cells = ij.iter().fold(0usize, |s, &(i, j)| s.saturating_add(self.a.traj_len(i) * self.b.traj_len(j)));
             if self.extents.is_none() && cells <= ROW_MAJOR_PAIR_CELLS * ij.len() {
                 let runs = row_runs(ij);
                 if ij.len() >= ROW_RUN_PAIRS * runs.len() {

@@ -89,6 +89,12 @@ impl LaneSpace for SphericalLanes {
     #[inline(always)]
     fn value<const D: usize, const W: usize>(&self, p: &[[f64; W]; D], b: &[[f64; W]]) -> [f64; W] {
         let h = &self.0;
+        if W == 1 {
+            // One pair: the scalar function, whose branches compute only the piece each value
+            // needs (the same operations as the pieces below, so the same bits).
+            let c = h.hav_c(p[0][0], p[1][0], p[2][0], b[0][0], b[1][0], b[2][0]);
+            return [c; W];
+        }
         let (mut half_lat, mut half_lon) = ([0.0; W], [0.0; W]);
         for l in 0..W {
             (half_lat[l], half_lon[l]) = h.half_diffs(p[0][l], p[1][l], b[0][l], b[1][l]);
