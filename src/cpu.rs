@@ -87,11 +87,11 @@ pub fn dispatch<K: Kernel>(dim: usize, k: K) -> K::Out {
         if K::AVX512 && has_avx512() {
             // SAFETY: the CPU supports AVX-512 F/DQ/VL, AVX2 and FMA (checked at run time); the
             // function is otherwise the safe `run`, with the same bounds-checked indexing.
-            return unsafe { by_dim_avx512(dim, k) };
+            return unsafe { if dim == 2 { avx512::<K, 2>(k) } else { avx512::<K, 3>(k) } };
         }
         if has_avx2() {
             // SAFETY: the CPU supports AVX2 and FMA (checked at run time); as above.
-            return unsafe { by_dim_avx2(dim, k) };
+            return unsafe { if dim == 2 { avx2::<K, 2>(k) } else { avx2::<K, 3>(k) } };
         }
     }
     by_dim(dim, k)
@@ -107,16 +107,16 @@ pub fn by_dim<K: Kernel>(dim: usize, k: K) -> K::Out {
     }
 }
 
-/// 8 f64 per register.
+/// 8 f64 per register; one function per dimension, each compiled on its own.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-unsafe fn by_dim_avx512<K: Kernel>(dim: usize, k: K) -> K::Out {
-    by_dim(dim, k)
+unsafe fn avx512<K: Kernel, const D: usize>(k: K) -> K::Out {
+    k.run::<D>()
 }
 
 /// 4 f64 per register.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn by_dim_avx2<K: Kernel>(dim: usize, k: K) -> K::Out {
-    by_dim(dim, k)
+unsafe fn avx2<K: Kernel, const D: usize>(k: K) -> K::Out {
+    k.run::<D>()
 }

@@ -8,9 +8,9 @@ use crate::MetricSpec;
 use crate::traj::{Collection, Traj};
 
 use crate::geometry::lane_space::SphericalSet;
-use crate::metrics::dp::{with_dp, DpSetup, DpSpace};
+use crate::metrics::dp::{with_dp, DpSetup, DpSpace, Lanes};
 use crate::metrics::dp_kernel::{self, LANES};
-use super::tuning::ROW_BUCKET;
+use super::tuning::{ROW_BUCKET, ROW_MAJOR_PAIR_CELLS, ROW_RUN_PAIRS};
 use crate::metrics::edwp_kernel;
 
 /// How the evaluator computes its pairs, chosen once per call.
@@ -36,6 +36,8 @@ pub struct Scratch {
     edwp: edwp_kernel::Scratch<LANES>,
     /// (grouping key, position) of a chunk's pairs, sorted so each pass groups similar lengths.
     pub order: Vec<(u64, u32)>,
+    /// Packed columns of `eval_rows`.
+    cols: Vec<Lanes<LANES>>,
     /// Results in that order, before they are scattered back.
     pub results: Vec<f64>,
 }
@@ -124,6 +126,70 @@ fn strategy(spec: &MetricSpec, a: &Collection, b: Option<&Collection>) -> Result
         }
         _ => Strategy::Pairwise,
     })
+}
+
+/// Sorts (key, position) pairs whose positions are in increasing order, by key then position
+/// (`sort_unstable`'s order), for keys of three 20-bit fields. The fields are lengths, whose
+/// spread within a chunk is usually small: then a stable counting sort per field, least
+/// significant first, takes a few passes over the pairs instead of a comparison sort's
+/// log2(len) (a sort of 4,096 short pairs cost as much as their cells).
+fn sort_keys(order: &mut Vec<(u64, u32)>) {
+    const MASK: u64 = (1 << 20) - 1;
+    let field = |k: u64, f: usize| (k >> (20 * f)) & MASK;
+    let (mut lo, mut hi) = ([MASK; 3], [0u64; 3]);
+    for &(k, _) in order.iter() {
+        for f in 0..3 {
+            lo[f] = lo[f].min(field(k, f));
+            hi[f] = hi[f].max(field(k, f));
+        }
+    }
+    let len = order.len();
+    // Counting costs the spread of values; past a few times the pairs, compare instead.
+    if (0..3).any(|f| hi[f].saturating_sub(lo[f]) as usize >= 4 * len.max(64)) {
+        order.sort_unstable();
+        return;
+    }
+    let (mut tmp, mut start) = (vec![(0u64, 0u32); len], Vec::new());
+    for f in 0..3 {
+        if hi[f] == lo[f] {
+            continue;
+        }
+        start.clear();
+        start.resize((hi[f] - lo[f]) as usize + 2, 0usize);
+        for &(k, _) in order.iter() {
+            start[(field(k, f) - lo[f]) as usize + 1] += 1;
+        }
+        for v in 1..start.len() {
+            start[v] += start[v - 1];
+        }
+        for &e in order.iter() {
+            let v = (field(e.0, f) - lo[f]) as usize;
+            tmp[start[v]] = e;
+            start[v] += 1;
+        }
+        std::mem::swap(order, &mut tmp);
+    }
+}
+
+/// A run of pairs (row, col), (row, col + 1), ..., at positions at, at + 1, ... of a pair list.
+#[derive(Clone, Copy)]
+struct Run {
+    row: usize,
+    col: usize,
+    at: usize,
+    len: usize,
+}
+
+/// `ij` as runs of consecutive columns of one row.
+fn row_runs(ij: &[(usize, usize)]) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    for (k, &(i, j)) in ij.iter().enumerate() {
+        match runs.last_mut() {
+            Some(r) if r.row == i && r.col + r.len == j => r.len += 1,
+            _ => runs.push(Run { row: i, col: j, at: k, len: 1 }),
+        }
+    }
+    runs
 }
 
 impl<'a> Evaluator<'a> {
@@ -219,6 +285,20 @@ impl<'a> Evaluator<'a> {
             self.eval_pairs(a, oa, scratch);
             return self.eval_pairs(b, ob, scratch);
         }
+        if let Strategy::Lanes { dp, stored } = &self.strategy {
+            let cells = ij.iter().fold(0usize, |s, &(i, j)| s.saturating_add(self.a.traj_len(i) * self.b.traj_len(j)));
+            if self.extents.is_none() && cells <= ROW_MAJOR_PAIR_CELLS * ij.len() {
+                let runs = row_runs(ij);
+                if ij.len() >= ROW_RUN_PAIRS * runs.len() {
+                    return self.eval_rows(dp, stored, ij, &runs, out, scratch);
+                }
+            }
+        }
+        self.eval_sorted(ij, out, scratch);
+    }
+
+    /// `eval_pairs` through `group_order` and `eval_grouped`.
+    fn eval_sorted(&self, ij: &[(usize, usize)], out: &mut [f64], scratch: &mut Scratch) {
         let mut order = std::mem::take(&mut scratch.order);
         self.group_order(ij, &mut order);
         let mut res = std::mem::take(&mut scratch.results);
@@ -231,21 +311,110 @@ impl<'a> Evaluator<'a> {
         scratch.results = res;
     }
 
+    /// `eval_pairs` for pairs that come as runs of consecutive columns of a row (`row_runs`; a
+    /// chunk of a pdist or cdist): the columns the runs span are sorted by length once and
+    /// packed in groups of LANES once, and every run whose row covers most of that span is
+    /// computed against each group, its row in every lane (lanes whose column the run lacks are
+    /// computed and dropped). Sorting and packing then cost per column, not per pair. The runs
+    /// that cover less (a chunk's partial first and last rows) go through `eval_sorted`.
+    fn eval_rows(
+        &self,
+        dp: &DpSetup,
+        stored: &Option<(SphericalSet, Option<SphericalSet>)>,
+        ij: &[(usize, usize)],
+        runs: &[Run],
+        out: &mut [f64],
+        scratch: &mut Scratch,
+    ) {
+        let lo = runs.iter().map(|r| r.col).min().unwrap_or(0);
+        let hi = runs.iter().map(|r| r.col + r.len).max().unwrap_or(0);
+        let span = hi - lo;
+        let covers = |r: &Run| 4 * r.len >= 3 * span;
+        // The other runs' pairs, evaluated apart and put in place.
+        let rest: Vec<usize> = runs.iter().filter(|r| !covers(r)).flat_map(|r| r.at..r.at + r.len).collect();
+        if !rest.is_empty() {
+            let sub: Vec<(usize, usize)> = rest.iter().map(|&k| ij[k]).collect();
+            let mut res = vec![0.0; sub.len()];
+            self.eval_sorted(&sub, &mut res, scratch);
+            for (&k, v) in rest.iter().zip(res) {
+                out[k] = v;
+            }
+        }
+        let full: Vec<Run> = runs.iter().copied().filter(covers).collect();
+        if full.is_empty() {
+            return;
+        }
+        let cap = |x: usize| x.min((1 << 20) - 1) as u64;
+        let mut order = std::mem::take(&mut scratch.order);
+        order.clear();
+        order.extend((lo..hi).map(|j| (cap(self.b.traj_len(j)) << 20, (j - lo) as u32)));
+        sort_keys(&mut order);
+        let (a, b) = match stored {
+            Some((sa, sb)) => (Stored::Set(sa), Stored::Set(sb.as_ref().unwrap_or(sa))),
+            None => (Stored::Raw(&self.a), Stored::Raw(&self.b)),
+        };
+        // Each run's row in every lane, packed once.
+        let d = a.get(full[0].row).dim;
+        let packed_rows: Vec<(Vec<Lanes<LANES>>, dp_kernel::Packed)> = full
+            .iter()
+            .map(|run| {
+                let mut v = Vec::new();
+                let p = dp_kernel::pack_lanes(&[a.get(run.row); LANES], &mut v);
+                (v, p)
+            })
+            .collect();
+        let mut cols_v = std::mem::take(&mut scratch.cols);
+        with_dp!(*dp, |sp, r| {
+            let mut res = [0.0; LANES];
+            for group in order.chunks(LANES) {
+                let w = group.len();
+                let js: [usize; LANES] = std::array::from_fn(|l| lo + group[l.min(w - 1)].1 as usize);
+                let cols: [Traj; LANES] = std::array::from_fn(|l| b.get(js[l]));
+                let pc = dp_kernel::pack_lanes(&cols[..w], &mut cols_v);
+                for (run, (rv, pr)) in full.iter().zip(&packed_rows) {
+                    let has = |l: usize| (run.col..run.col + run.len).contains(&js[l]);
+                    if !(0..w).any(has) {
+                        continue;
+                    }
+                    dp_kernel::pairs_packed(sp, r, d, (rv, *pr), (&cols_v, pc), dp.window, &mut res[..w], &mut scratch.dp);
+                    for l in (0..w).filter(|&l| has(l)) {
+                        out[run.at + js[l] - run.col] = res[l];
+                    }
+                }
+            }
+        });
+        scratch.cols = cols_v;
+        scratch.order = order;
+    }
+
     /// The lane kernels' order of the pairs `ij` (at most u32::MAX): (grouping key, position in
     /// `ij`), sorted. A pass costs its longest row times its longest column in every lane, so
-    /// pairs of similar lengths go together: by row length in steps of ROW_BUCKET, then column
-    /// length, pooling the columns of different rows so that no lane idles while pairs are left.
+    /// pairs of similar lengths go together. For the DP kernels, where rows come with many pairs
+    /// each (the chunks of a pdist or cdist), a pass takes one row's pairs, by column length: no
+    /// row padding, and the row is packed once for all lanes. Otherwise by row length in steps of
+    /// ROW_BUCKET,
+    /// then column length, pooling the columns of different rows so that no lane idles while
+    /// pairs are left.
     pub fn group_order(&self, ij: &[(usize, usize)], order: &mut Vec<(u64, u32)>) {
-        // One u64 per pair: the grouping key (lengths capped at 2^20 - 1: it only orders) above
-        // the pair's position, sorted without a comparator closure.
+        // One key per pair: three fields of 20 bits (lengths capped at 2^20 - 1: it only
+        // orders), beside the pair's position.
+        let cap = |x: usize| x.min((1 << 20) - 1) as u64;
         order.clear();
-        order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
-            let cap = |x: usize| x.min((1 << 20) - 1) as u64;
-            let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
-            let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
-            (key, k as u32)
-        }));
-        order.sort_unstable();
+        let runs = 1 + ij.windows(2).filter(|w| w[0].0 != w[1].0).count();
+        if self.cheap_lanes() && ij.len() >= ROW_RUN_PAIRS * runs {
+            let first = ij.iter().map(|p| p.0).min().unwrap_or(0);
+            order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
+                let key = (cap(i - first) << 40) | (cap(self.b.traj_len(j)) << 20);
+                (key, k as u32)
+            }));
+        } else {
+            order.extend(ij.iter().enumerate().map(|(k, &(i, j))| {
+                let (n, m) = (self.a.traj_len(i), self.b.traj_len(j));
+                let key = (cap(n / ROW_BUCKET) << 40) | (cap(m) << 20) | cap(n);
+                (key, k as u32)
+            }));
+        }
+        sort_keys(order);
     }
 
     /// What one pass of LANES pairs (`group`, a piece of a `group_order`) costs the lane kernel,
@@ -340,5 +509,64 @@ impl<'a> Evaluator<'a> {
     }
     pub fn total_points_b(&self) -> u64 {
         (0..self.b.len()).map(|i| self.b.traj_len(i) as u64).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{run, OutSlice, PairIndex};
+    use crate::metrics::spec::Params;
+
+    /// pdist and cdist of many short trajectories (the chunks `eval_rows` takes, with runs of
+    /// hundreds of pairs of a few points) give every pair the bits of the single-pair call.
+    #[test]
+    fn row_major_chunks_give_single_pair_bits() {
+        let mut u = crate::test_rng::uniform(77);
+        let (mut offsets, mut coords) = (vec![0i64], Vec::new());
+        for _ in 0..300 {
+            let n = 1 + (u() * 16.0) as usize;
+            let (mut x, mut y) = (-122.5 + 0.2 * u(), 37.7 + 0.1 * u());
+            for _ in 0..n {
+                (x, y) = (x + 0.002 * (u() - 0.5), y + 0.002 * (u() - 0.5));
+                coords.extend([x, y]);
+            }
+            offsets.push(offsets.last().unwrap() + n as i64);
+        }
+        let c = Collection::new(&offsets, &coords, 2, "X").unwrap();
+        let sph = || Some("spherical".to_string());
+        let specs = [
+            ("dtw", Params::default()),
+            ("dtw", Params { space: sph(), ..Default::default() }),
+            ("dtw", Params { window: Some(2), ..Default::default() }),
+            ("discrete_frechet", Params { space: sph(), ..Default::default() }),
+            ("lcss", Params { eps: Some(0.0005), ..Default::default() }),
+            ("edr", Params { eps: Some(30.0), space: sph(), ..Default::default() }),
+            ("erp", Params { g: Some(vec![-122.4, 37.75]), ..Default::default() }),
+        ];
+        let n = c.len();
+        for (name, p) in specs {
+            let spec = MetricSpec::parse(name, p).unwrap();
+            let ev = Evaluator::new(&spec, c, "X", None).unwrap();
+            let mut out = vec![0.0; n * (n - 1) / 2];
+            run(&ev, PairIndex::Condensed { n: n as u64, start: 0 }, OutSlice::F64(&mut out), 1, &mut |_, _| Ok(())).unwrap();
+            let mut k = 0;
+            for i in 0..n {
+                for j in i + 1..n {
+                    let want = metrics::distance(&spec, c.get(i), c.get(j));
+                    assert_eq!(out[k].to_bits(), want.to_bits(), "{name} pdist ({i}, {j})");
+                    k += 1;
+                }
+            }
+            let ev = Evaluator::new(&spec, c, "XA", Some((c, "XB"))).unwrap();
+            let rect = PairIndex::Rect { row0: 10, col0: 3, cols: 250, skip: 0 };
+            let mut out = vec![0.0; 40 * 250];
+            run(&ev, rect, OutSlice::F64(&mut out), 1, &mut |_, _| Ok(())).unwrap();
+            for (k, v) in out.iter().enumerate() {
+                let (i, j) = (10 + k / 250, 3 + k % 250);
+                let want = metrics::distance(&spec, c.get(i), c.get(j));
+                assert_eq!(v.to_bits(), want.to_bits(), "{name} cdist ({i}, {j})");
+            }
+        }
     }
 }

@@ -60,6 +60,17 @@ pub const POLL_EVERY: Duration = Duration::from_millis(100);
 /// no lane idles while pairs are left.
 pub const ROW_BUCKET: usize = 16;
 
+/// Rows with at least this many pairs each, on average, in a chunk have their pairs grouped
+/// row by row (one row in every lane of a pass: no row padding, one packing of the row); with
+/// fewer, the columns of one row are too few to find eight of similar lengths.
+pub const ROW_RUN_PAIRS: usize = 64;
+
+/// Chunks whose pairs average at most this many DP cells, in runs of ROW_RUN_PAIRS or more,
+/// sort and pack their columns once for all their rows (`Evaluator::eval_rows`): their
+/// bookkeeping per pair is a large share of their cells' time. Above it the per-pair grouping's
+/// tighter passes pay more than the bookkeeping it costs.
+pub const ROW_MAJOR_PAIR_CELLS: usize = 2048;
+
 /// Lane passes of at least this many cells (a few ms) read the cancel flag at every row; shorter
 /// ones run a build without the check, which would cost short spherical passes a quarter.
 pub const CHECKED_PASS_CELLS: usize = 1 << 22;

@@ -89,13 +89,19 @@ impl LaneSpace for SphericalLanes {
     #[inline(always)]
     fn value<const D: usize, const W: usize>(&self, p: &[[f64; W]; D], b: &[[f64; W]]) -> [f64; W] {
         let h = &self.0;
+        if W == 1 {
+            // One pair: the scalar function, whose branches compute only the piece each value
+            // needs (the same operations as the pieces below, so the same bits).
+            let c = h.hav_c(p[0][0], p[1][0], p[2][0], b[0][0], b[1][0], b[2][0]);
+            return [c; W];
+        }
         let (mut half_lat, mut half_lon) = ([0.0; W], [0.0; W]);
         for l in 0..W {
             (half_lat[l], half_lon[l]) = h.half_diffs(p[0][l], p[1][l], b[0][l], b[1][l]);
         }
         let tiny = |x: &f64| x.abs() <= SIN_SQ_TINY_MAX;
         let mut a = [0.0; W];
-        if half_lat.iter().all(tiny) && half_lon.iter().all(tiny) {
+        if every(&half_lat, tiny) && every(&half_lon, tiny) {
             for l in 0..W {
                 a[l] = Haversine::a_from(sin_sq_tiny(half_lat[l]), p[2][l], b[2][l], sin_sq_tiny(half_lon[l]));
             }
@@ -105,14 +111,15 @@ impl LaneSpace for SphericalLanes {
             }
             // Differences of over 10^4 radians (only from unnormalised longitudes) take the
             // scalar path, which is the same function with its rare branch.
-            if half_lat.iter().chain(half_lon.iter()).any(|x| x.abs() > SIN_SQ_NEAR_MAX) {
+            let far = |x: &f64| x.abs() > SIN_SQ_NEAR_MAX;
+            if !every(&half_lat, |x| !far(x)) || !every(&half_lon, |x| !far(x)) {
                 for l in 0..W {
                     a[l] = h.hav_a(p[0][l], p[1][l], p[2][l], b[0][l], b[1][l], b[2][l]);
                 }
             }
         }
         let mut c = [0.0; W];
-        if a.iter().all(|&x| x <= ASIN_SQRT_TINY_MAX) {
+        if every(&a, |&x| x <= ASIN_SQRT_TINY_MAX) {
             for l in 0..W {
                 c[l] = asin_sqrt_tiny(a[l]);
             }
@@ -121,7 +128,7 @@ impl LaneSpace for SphericalLanes {
                 c[l] = asin_sqrt_select(a[l]);
             }
             // Points over 60 degrees apart: the far branch of `trig::asin_sqrt`, lane by lane.
-            if a.iter().any(|&x| x > ASIN_SQRT_NEAR_MAX) {
+            if !every(&a, |&x| x <= ASIN_SQRT_NEAR_MAX) {
                 for l in 0..W {
                     if a[l] > ASIN_SQRT_NEAR_MAX {
                         c[l] = asin_sqrt_far(a[l]);
@@ -148,6 +155,14 @@ impl LaneSpace for SphericalLanes {
             Some(f64::from_bits(eps.to_bits() - 1))
         }
     }
+}
+
+/// Whether `f` holds in every lane: evaluated in all of them and combined without branching, so
+/// that it compiles to one vector compare (`Iterator::all` stops at the first failure, a chain of
+/// scalar compares and branches).
+#[inline(always)]
+fn every<const W: usize>(x: &[f64; W], f: impl Fn(&f64) -> bool) -> bool {
+    x.iter().fold(true, |acc, v| acc & f(v))
 }
 
 /// A call's trajectories stored once as [lon, lat, cos(lat)] points, for the spherical DP rules.

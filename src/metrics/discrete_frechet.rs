@@ -5,7 +5,7 @@
 //! commute with the monotone, correctly rounded sqrt, so the one square root at the end gives
 //! the bits the distances would.
 
-use super::dp::{back_to_min, vmax, vmin, Back, DpRule, Lanes, Step};
+use super::dp::{back_to_min, vmax, vmin, Back, Cell, DpRule, Lanes, Step};
 use crate::geometry::lane_space::LaneSpace;
 
 #[derive(Clone, Copy)]
@@ -13,16 +13,8 @@ pub struct DiscreteFrechet;
 
 impl DpRule for DiscreteFrechet {
     #[inline(always)]
-    fn cell<S: LaneSpace, const W: usize>(
-        &self,
-        _sp: &S,
-        s: Lanes<W>,
-        diag: Lanes<W>,
-        up: Lanes<W>,
-        left: Lanes<W>,
-        _ga: Lanes<W>,
-        _gb: Lanes<W>,
-    ) -> Lanes<W> {
+    fn cell<S: LaneSpace, const W: usize>(&self, _sp: &S, cell: Cell<W>) -> Lanes<W> {
+        let Cell { s, diag, up, left, .. } = cell;
         vmax(s, vmin(left, vmin(diag, up)))
     }
     #[inline(always)]

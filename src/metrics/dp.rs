@@ -32,19 +32,8 @@ pub trait DpRule: Copy + Send + Sync {
     fn left(&self, _i: usize) -> f64 {
         f64::INFINITY
     }
-    /// C(i, j) of each lane from its cell value `s` and its three predecessors; `ga`: the row
-    /// point's gap cost, `gb`: the column point's (ERP only; 0 otherwise).
-    #[allow(clippy::too_many_arguments)]
-    fn cell<S: LaneSpace, const W: usize>(
-        &self,
-        sp: &S,
-        s: Lanes<W>,
-        diag: Lanes<W>,
-        up: Lanes<W>,
-        left: Lanes<W>,
-        ga: Lanes<W>,
-        gb: Lanes<W>,
-    ) -> Lanes<W>;
+    /// C(i, j) of each lane from what `Cell` holds.
+    fn cell<S: LaneSpace, const W: usize>(&self, sp: &S, cell: Cell<W>) -> Lanes<W>;
     /// C(i, j) in the metric's units: discrete Fréchet keeps Euclidean cell values squared
     /// (max and min commute with the monotone, correctly rounded sqrt) and takes the root here.
     fn cost<S: LaneSpace>(&self, _sp: &S, c: f64) -> f64 {
@@ -70,6 +59,19 @@ pub trait DpRule: Copy + Send + Sync {
     /// C(i, j) came from, and whether (i - 1, j - 1) is an aligned pair that belongs in the
     /// path. `at` holds the cell's inputs and the matrix values around it, in the metric's units.
     fn back<S: LaneSpace>(&self, sp: &S, at: &Back) -> (Step, bool);
+}
+
+/// What a cell's rule sees, per lane: the cell value `s` of the two points, the three
+/// predecessors C(i-1, j-1), C(i-1, j), C(i, j-1), and the gap costs of the row point (`ga`)
+/// and of the column point (`gb`; ERP only, 0 otherwise).
+#[derive(Clone, Copy)]
+pub struct Cell<const W: usize> {
+    pub s: Lanes<W>,
+    pub diag: Lanes<W>,
+    pub up: Lanes<W>,
+    pub left: Lanes<W>,
+    pub ga: Lanes<W>,
+    pub gb: Lanes<W>,
 }
 
 /// What a traceback step sees of cell (i, j).

@@ -6,7 +6,7 @@ use bincode::de::Decoder;
 use bincode::error::DecodeError;
 use bincode::{Decode, Encode};
 
-use super::dp::{effective_window, Back, Borders, DpRule, Step};
+use super::dp::{effective_window, Back, Borders, Cell, DpRule, Step};
 use super::dp_kernel::as_lanes;
 use crate::error::{Error, Result};
 use crate::geometry::lane_space::LaneSpace;
@@ -113,7 +113,8 @@ fn details_in<S: LaneSpace, R: DpRule, const D: usize>(sp: S, r: R, a: Traj, b: 
         };
         for j in lo..=hi {
             let (diag, up, left) = (c[(i - 1) * stride + j - 1], c[(i - 1) * stride + j], c[i * stride + j - 1]);
-            c[i * stride + j] = r.cell::<S, 1>(&sp, [value(i, j)], [diag], [up], [left], [ga(i - 1)], [gb(j - 1)])[0];
+            let cell = Cell { s: [value(i, j)], diag: [diag], up: [up], left: [left], ga: [ga(i - 1)], gb: [gb(j - 1)] };
+            c[i * stride + j] = r.cell(&sp, cell)[0];
         }
     }
     for v in c.iter_mut() {

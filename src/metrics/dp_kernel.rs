@@ -12,7 +12,7 @@
 //! `geometry::trig`), so a batch gives each pair the bits of the single-pair call
 //! (tests/test_lanes.py checks it on random data, and the test below here).
 
-use super::dp::{effective_window, Borders, DpRule, Lanes};
+use super::dp::{effective_window, Borders, Cell, DpRule, Lanes};
 use crate::batch::tuning::CHECKED_PASS_CELLS;
 use crate::geometry::lane_space::LaneSpace;
 use crate::traj::Traj;
@@ -109,7 +109,7 @@ fn kernel<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const CHECK: 
                 Some(b) => b.gb[j - 1],
                 None => zero,
             };
-            let mut c = r.cell(&sp, s, prev[j - 1], prev[j], left, ga, gb);
+            let mut c = r.cell(&sp, Cell { s, diag: prev[j - 1], up: prev[j], left, ga, gb });
             if let Some(w) = win {
                 let off = (i + 1) as f64 - j as f64;
                 for l in 0..W {
@@ -211,20 +211,37 @@ fn pack(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> (usize, [usize; LANES]) 
     if dst.len() < len * d {
         dst.resize(len * d, [0.0; LANES]);
     }
-    let mut src: [&[f64]; LANES] = [&[]; LANES];
+    if trajs.iter().all(|t| std::ptr::eq(t.coords, trajs[0].coords)) {
+        // One trajectory in every lane (a row with its columns): whole vectors.
+        for (v, x) in dst.iter_mut().zip(trajs[0].coords) {
+            *v = [*x; LANES];
+        }
+        return (len, lens);
+    }
+    // Lane by lane, each copy running over its own trajectory's values only.
     for (l, t) in trajs.iter().enumerate() {
         lens[l] = t.len();
-        src[l] = t.coords;
-    }
-    // Value by value, all lanes at once: each destination vector is written whole.
-    for (k, v) in dst[..len * d].iter_mut().enumerate() {
-        for l in 0..LANES {
-            if let Some(x) = src[l].get(k) {
-                v[l] = *x;
-            }
+        for (v, x) in dst.iter_mut().zip(t.coords) {
+            v[l] = *x;
         }
     }
     (len, lens)
+}
+
+/// Trajectories packed for `pairs_packed`: their point count, each lane's, and how many lanes
+/// are used.
+#[derive(Clone, Copy)]
+pub struct Packed {
+    len: usize,
+    lens: [usize; LANES],
+    count: usize,
+}
+
+/// Packs up to LANES trajectories into `dst`, for any number of `pairs_packed` passes.
+pub fn pack_lanes(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> Packed {
+    debug_assert!(!trajs.is_empty() && trajs.len() <= LANES);
+    let (len, lens) = pack(trajs, dst);
+    Packed { len, lens, count: trajs.len() }
 }
 
 /// The rule's value for up to LANES pairs: `out[l]` gets d(rows[l], cols[l]) (points as `sp`
@@ -238,18 +255,36 @@ pub fn pairs<S: LaneSpace, R: DpRule>(
     out: &mut [f64],
     scratch: &mut Scratch<LANES>,
 ) {
-    debug_assert!(!cols.is_empty() && cols.len() <= LANES && out.len() == cols.len() && rows.len() == cols.len());
     let d = rows[0].dim;
-    let (n, nlens) = pack(rows, &mut scratch.rows);
-    let (m, lens) = pack(cols, &mut scratch.cols);
+    let (mut rv, mut cv) = (std::mem::take(&mut scratch.rows), std::mem::take(&mut scratch.cols));
+    let (pr, pc) = (pack_lanes(rows, &mut rv), pack_lanes(cols, &mut cv));
+    pairs_packed(sp, r, d, (&rv, pr), (&cv, pc), window, out, scratch);
+    (scratch.rows, scratch.cols) = (rv, cv);
+}
+
+/// `pairs` on rows and columns packed by `pack_lanes` (`d` values per point; the rows fill at
+/// least the lanes the columns use, and the results are the columns' lanes).
+#[allow(clippy::too_many_arguments)]
+pub fn pairs_packed<S: LaneSpace, R: DpRule>(
+    sp: S,
+    r: R,
+    d: usize,
+    rows: (&[Lanes<LANES>], Packed),
+    cols: (&[Lanes<LANES>], Packed),
+    window: Option<usize>,
+    out: &mut [f64],
+    scratch: &mut Scratch<LANES>,
+) {
+    let ((rows, Packed { len: n, lens: nlens, count: nrows }), (cols, Packed { len: m, lens, count })) = (rows, cols);
+    debug_assert!(out.len() == count && nrows >= count);
     scratch.prev.resize(m + 1, [0.0; LANES]);
     scratch.cur.resize(m + 1, [0.0; LANES]);
-    let (rows, cols_v) = (&scratch.rows[..n * d], &scratch.cols[..m * d]);
-    let has_borders = r.borders(&sp, d, (rows, &nlens), (cols_v, &lens), &mut scratch.borders);
+    let (rows, cols) = (&rows[..n * d], &cols[..m * d]);
+    let has_borders = r.borders(&sp, d, (rows, &nlens), (cols, &lens), &mut scratch.borders);
     let bd = has_borders.then_some(&scratch.borders);
     let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
-    let res = run(sp, r, d, (rows, n, nlens), (cols_v, m, lens), bd, window, prev, cur);
-    out.copy_from_slice(&res[..cols.len()]);
+    let res = run(sp, r, d, (rows, n, nlens), (cols, m, lens), bd, window, prev, cur);
+    out.copy_from_slice(&res[..count]);
 }
 
 #[cfg(test)]

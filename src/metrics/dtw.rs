@@ -2,7 +2,7 @@
 //! C(i, j) = d(a_i, b_j) + min(C(i-1, j-1), C(i-1, j), C(i, j-1)); borders 0 at the corner,
 //! +inf elsewhere. An optional Sakoe-Chiba band (`window`) is applied by the kernel.
 
-use super::dp::{back_to_min, vmin, Back, DpRule, Lanes, Step};
+use super::dp::{back_to_min, vmin, Back, Cell, DpRule, Lanes, Step};
 use crate::geometry::lane_space::LaneSpace;
 
 #[derive(Clone, Copy)]
@@ -10,16 +10,8 @@ pub struct Dtw;
 
 impl DpRule for Dtw {
     #[inline(always)]
-    fn cell<S: LaneSpace, const W: usize>(
-        &self,
-        sp: &S,
-        s: Lanes<W>,
-        diag: Lanes<W>,
-        up: Lanes<W>,
-        left: Lanes<W>,
-        _ga: Lanes<W>,
-        _gb: Lanes<W>,
-    ) -> Lanes<W> {
+    fn cell<S: LaneSpace, const W: usize>(&self, sp: &S, cell: Cell<W>) -> Lanes<W> {
+        let Cell { s, diag, up, left, .. } = cell;
         // min(diag, up) is off the critical path; the chain is min(left, .) then the add.
         let mm = vmin(left, vmin(diag, up));
         let d = sp.dist(s);

@@ -2,7 +2,7 @@
 //! C(i, j) = min(C(i, j-1) + 1, C(i-1, j) + 1, C(i-1, j-1) + sub), sub = 0 when
 //! d(a_i, b_j) < eps, else 1; borders i and j (traj-dist: 0); optionally divided by max(n, m).
 
-use super::dp::{matches, Back, DpRule, Lanes, Step};
+use super::dp::{matches, Back, Cell, DpRule, Lanes, Step};
 use crate::geometry::lane_space::LaneSpace;
 
 /// `t`: the space's `below(eps)`, so that d < eps is `s <= t` on cell values.
@@ -33,16 +33,8 @@ impl DpRule for Edr {
         if self.zero_border { 0.0 } else { i as f64 }
     }
     #[inline(always)]
-    fn cell<S: LaneSpace, const W: usize>(
-        &self,
-        _sp: &S,
-        s: Lanes<W>,
-        diag: Lanes<W>,
-        up: Lanes<W>,
-        left: Lanes<W>,
-        _ga: Lanes<W>,
-        _gb: Lanes<W>,
-    ) -> Lanes<W> {
+    fn cell<S: LaneSpace, const W: usize>(&self, _sp: &S, cell: Cell<W>) -> Lanes<W> {
+        let Cell { s, diag, up, left, .. } = cell;
         let mut c = [0.0; W];
         for l in 0..W {
             let sub = self.subcost(s[l]);

@@ -112,10 +112,8 @@ fn each(mut bits: u32) -> impl Iterator<Item = usize> {
     })
 }
 
-/// Packs up to W trajectories' vertices lane-interleaved into `dst`, coordinate by coordinate
-/// (`len` vectors of coordinate 0, then of coordinate 1, ...; at W = 1 the column loops then
-/// vectorise across columns), lane l repeating its last vertex past its own length (unused
-/// lanes copy lane 0).
+/// Packs up to W trajectories' vertices lane-interleaved into `dst`: `len` vertices of D
+/// vectors, lane l repeating its last vertex past its own length (unused lanes copy lane 0).
 fn pack<const D: usize, const W: usize>(trajs: &[Traj], len: usize, dst: &mut Vec<V<W>>) {
     dst.clear();
     grow(dst, len * D, [0.0; W]);
@@ -125,7 +123,7 @@ fn pack<const D: usize, const W: usize>(trajs: &[Traj], len: usize, dst: &mut Ve
         for k in 0..len {
             let p = t.p(k.min(n - 1));
             for c in 0..D {
-                dst[c * len + k][l] = p[c];
+                dst[k * D + c][l] = p[c];
             }
         }
     }
@@ -152,14 +150,22 @@ fn kernel<const D: usize, const W: usize>(rows: &[Traj], cols: &[Traj], out: &mu
     let w = nb + 1;
     pack::<D, W>(rows, na + 1, &mut s.rows);
     pack::<D, W>(cols, w, &mut s.cols);
-    let need = (2 * D + 23) * w;
+    let need = (3 * D + 23) * w;
     grow(&mut s.work, need, [0.0; W]);
     let mut rest = &mut s.work[..need];
     let pb_extra = &mut s.pb;
     grow(&mut s.starts, w, (0, 0));
     let starts = &mut s.starts[..w];
     let (rv, cv) = (&s.rows[..], &s.cols[..]);
-    let bcs: [&[V<W>]; D] = std::array::from_fn(|c| &cv[c * w..(c + 1) * w]);
+    // B's vertices again, coordinate by coordinate, so that the column loops vectorise across
+    // columns at W = 1 (the rows stay vertex by vertex: each row reads one vertex).
+    let bcs: [&mut [V<W>]; D] = std::array::from_fn(|_| take(&mut rest, w));
+    for l in 0..w {
+        for c in 0..D {
+            bcs[c][l] = cv[l * D + c];
+        }
+    }
+    let bcs: [&[V<W>]; D] = bcs.map(|x| &*x);
     let bc = |c: usize, l: usize| bcs[c][l];
     let db: [&mut [V<W>]; D] = std::array::from_fn(|_| take(&mut rest, w));
     let (len_b, inv_len2_b) = (take(&mut rest, w), take(&mut rest, w));
@@ -184,7 +190,7 @@ fn kernel<const D: usize, const W: usize>(rows: &[Traj], cols: &[Traj], out: &mu
     let len_a_rep = take(&mut rest, w);
     let pend = take(&mut rest, w);
 
-    let vertex = |k: usize| -> [V<W>; D] { std::array::from_fn(|c| rv[c * (na + 1) + k]) };
+    let vertex = |k: usize| -> [V<W>; D] { std::array::from_fn(|c| rv[k * D + c]) };
     let cols = Cols { bc: bcs, db, inv_len2_b };
     project_on_b(&cols, &vertex(0), ub, dist_b, vv);
     row_v.fill([f64::INFINITY; W]);

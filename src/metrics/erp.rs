@@ -2,7 +2,7 @@
 //! C(i, j) = min(C(i-1, j) + d(a_i, g), C(i, j-1) + d(b_j, g), C(i-1, j-1) + d(a_i, b_j));
 //! borders the running sums of gap costs (traj-dist: every border cell holds the whole sum).
 
-use super::dp::{Back, Borders, DpRule, Lanes, Step};
+use super::dp::{Back, Borders, Cell, DpRule, Lanes, Step};
 use crate::geometry::lane_space::LaneSpace;
 
 /// `gap` is stored like the points (prepared [lon, lat, cos] in spherical space).
@@ -51,16 +51,8 @@ impl Erp {
 
 impl DpRule for Erp {
     #[inline(always)]
-    fn cell<S: LaneSpace, const W: usize>(
-        &self,
-        sp: &S,
-        s: Lanes<W>,
-        diag: Lanes<W>,
-        up: Lanes<W>,
-        left: Lanes<W>,
-        ga: Lanes<W>,
-        gb: Lanes<W>,
-    ) -> Lanes<W> {
+    fn cell<S: LaneSpace, const W: usize>(&self, sp: &S, cell: Cell<W>) -> Lanes<W> {
+        let Cell { s, diag, up, left, ga, gb } = cell;
         let d = sp.dist(s);
         let mut c = [0.0; W];
         for l in 0..W {

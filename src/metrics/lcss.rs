@@ -1,7 +1,7 @@
 //! LCSS distance: 1 - (longest common subsequence under threshold eps) / min(n, m).
 //! C(i, j) = C(i-1, j-1) + 1 when d(a_i, b_j) < eps, else max(C(i-1, j), C(i, j-1)); borders 0.
 
-use super::dp::{matches, Back, DpRule, Lanes, Step};
+use super::dp::{matches, Back, Cell, DpRule, Lanes, Step};
 use crate::geometry::lane_space::LaneSpace;
 
 /// `t`: the space's `below(eps)`, so that d < eps is `s <= t` on cell values.
@@ -18,16 +18,8 @@ impl DpRule for Lcss {
         0.0
     }
     #[inline(always)]
-    fn cell<S: LaneSpace, const W: usize>(
-        &self,
-        _sp: &S,
-        s: Lanes<W>,
-        diag: Lanes<W>,
-        up: Lanes<W>,
-        left: Lanes<W>,
-        _ga: Lanes<W>,
-        _gb: Lanes<W>,
-    ) -> Lanes<W> {
+    fn cell<S: LaneSpace, const W: usize>(&self, _sp: &S, cell: Cell<W>) -> Lanes<W> {
+        let Cell { s, diag, up, left, .. } = cell;
         let mut c = [0.0; W];
         for l in 0..W {
             let skip = if up[l] > left[l] { up[l] } else { left[l] };
