@@ -534,15 +534,15 @@ mod tests {
             offsets.push(offsets.last().unwrap() + n as i64);
         }
         let c = Collection::new(&offsets, &coords, 2, "X").unwrap();
-        let sph = || Some("spherical".to_string());
+        let sph = "spherical";
         let specs = [
-            ("dtw", Params::default()),
-            ("dtw", Params { space: sph(), ..Default::default() }),
-            ("dtw", Params { window: Some(2), ..Default::default() }),
-            ("discrete_frechet", Params { space: sph(), ..Default::default() }),
-            ("lcss", Params { eps: Some(0.0005), ..Default::default() }),
-            ("edr", Params { eps: Some(30.0), space: sph(), ..Default::default() }),
-            ("erp", Params { g: Some(vec![-122.4, 37.75]), ..Default::default() }),
+            ("dtw", Params::new()),
+            ("dtw", Params::new().with("space", sph)),
+            ("dtw", Params::new().with("window", 2i64)),
+            ("discrete_frechet", Params::new().with("space", sph)),
+            ("lcss", Params::new().with("eps", 0.0005)),
+            ("edr", Params::new().with("eps", 30.0).with("space", sph)),
+            ("erp", Params::new().with("g", vec![-122.4, 37.75])),
         ];
         let n = c.len();
         for (name, p) in specs {
