@@ -98,10 +98,11 @@ fn row_piece(i: u64, c0: u64, c1: u64, at: u64) -> Piece {
     }
 }
 
-/// Condensed entries [start, start + len) of n items as at most three pieces that together
-/// touch only the trajectories their pairs use: the end of a first row, whole rows, and the
-/// start of a last row. Whole rows [r0, r1) are the condensed triangle of trajectories
-/// [r0, n) cut short, in the same order, so a whole pdist is one piece as before.
+/// Condensed entries [start, start + len) of n items as pieces that together touch about as
+/// many trajectories as the entries hold pairs: one piece when the trajectories from the first
+/// row on are that few, else at most three, the end of a first row, whole rows, and the start
+/// of a last row. Whole rows [r0, r1) are the condensed triangle of trajectories [r0, n) cut
+/// short, in the same order, so a whole pdist is one piece as before.
 pub fn condensed_pieces(n: u64, start: u64, len: u64) -> Vec<Piece> {
     if len == 0 {
         return Vec::new();
@@ -110,6 +111,20 @@ pub fn condensed_pieces(n: u64, start: u64, len: u64) -> Vec<Piece> {
     let (i1, j1) = condensed::pair(n, start + len - 1);
     if i0 == i1 {
         return vec![row_piece(i0, j0, j1 + 1, 0)];
+    }
+    if n - i0 <= len + 1 {
+        // Trajectories [i0, n) are no more than the task's pairs: one piece, the condensed
+        // triangle of those trajectories from the task's first entry, so that the lane kernel
+        // can group all the task's pairs together (pieces of a few pairs would leave lanes idle).
+        let at_row = condensed::row_start(n, i0);
+        return vec![Piece {
+            rows: (i0 as usize, n as usize),
+            cols: (i0 as usize, n as usize),
+            same: true,
+            index: PairIndex::Condensed { n: n - i0, start: start - at_row },
+            at: 0,
+            len,
+        }];
     }
     let mut pieces = Vec::with_capacity(3);
     let (mut at, mut first_whole) = (0, i0);
@@ -139,8 +154,8 @@ pub fn condensed_pieces(n: u64, start: u64, len: u64) -> Vec<Piece> {
 }
 
 /// Flat entries [skip, skip + len) of the row-major block rows [row0, ..) x columns
-/// [col0, col0 + width) as at most three pieces, like `condensed_pieces`: the end of a first
-/// row, whole rows, the start of a last row.
+/// [col0, col0 + width) as pieces, like `condensed_pieces`: one when the block is no wider than
+/// the entries are many, else the end of a first row, whole rows, the start of a last row.
 pub fn rect_pieces(row0: u64, col0: u64, width: u64, skip: u64, len: u64) -> Vec<Piece> {
     if len == 0 || width == 0 {
         return Vec::new();
@@ -157,6 +172,18 @@ pub fn rect_pieces(row0: u64, col0: u64, width: u64, skip: u64, len: u64) -> Vec
     };
     if r_first == r_last {
         return vec![piece(r_first, r_first + 1, c_first, c_last + 1, 0)];
+    }
+    if width <= len + 1 {
+        // As in `condensed_pieces`: the block's columns are no more than the task's pairs, so
+        // one piece over its rows keeps all the pairs together for the lanes.
+        return vec![Piece {
+            rows: ((row0 + r_first) as usize, (row0 + r_last + 1) as usize),
+            cols: (col0 as usize, (col0 + width) as usize),
+            same: false,
+            index: PairIndex::Rect { row0: 0, col0: 0, cols: width, skip: c_first },
+            at: 0,
+            len,
+        }];
     }
     let mut pieces = Vec::with_capacity(3);
     let (mut at, mut first_whole) = (0, r_first);
