@@ -60,7 +60,7 @@ def test_a_handle_to_a_file_changed_in_place_still_gets_checked(tmp_path):
     out = np.empty(1)
     ta.pdist_range(w, "dtw", 0, 1, out)  # X[0] and X[1]: untouched, fine
     assert out[0] == ta.dtw(X[0], X[1])
-    with pytest.raises(ValueError, match=r"X\[11\]: point 0 has a non-finite coordinate"):
+    with pytest.raises(ValueError, match=r"arena\[11\]: point 0 has a non-finite coordinate"):
         ta.pdist_range(w, "dtw", ta.condensed_index(20, 2, 11), ta.condensed_index(20, 2, 11) + 1, out)
     with pytest.raises(ValueError, match="non-finite"):
         ta.Arena.open(a.path)
@@ -173,3 +173,44 @@ def test_cdist_of_one_set_on_the_process_backends(monkeypatch):
     assert np.array_equal(ta.cdist(X, X, "dtw", backend="joblib", n_jobs=2), want)
     a = ta.Arena.shared(X)
     assert np.array_equal(ta.cdist(a, a, "dtw", backend="multiprocessing", n_jobs=2), want)
+
+
+def test_task_errors_name_the_task_arguments():
+    X = _trajs(4)
+    bad = [t.copy() for t in X]
+    bad[2][1, 0] = np.nan
+    a, b = ta.Arena.pack(X), ta.Arena.pack(X)
+    with pytest.raises(ValueError, match=r"arena\[2\]: point 1 has a non-finite"):
+        ta.pdist_range(bad, "dtw", 0, 6, np.empty(6))
+    with pytest.raises(ValueError, match=r"arena_b\[2\]: point 1"):
+        ta.cdist_block(a, bad, "dtw", np.empty((4, 4)))
+    with pytest.raises(ValueError, match=r"arena_b: has 3-D points but arena_a has 2-D"):
+        ta.cdist_block(a, [np.zeros((3, 3))], "dtw", np.empty((4, 1)))
+
+
+def test_arenas_over_memory_the_caller_can_still_write_are_checked_by_every_call():
+    pa = pytest.importorskip("pyarrow")
+    X = _trajs(6)
+    coords = np.concatenate(X)
+    arr = pa.LargeListArray.from_arrays(pa.array(np.arange(0, 37, 6), type=pa.int64()),
+                                        pa.FixedSizeListArray.from_arrays(pa.array(coords.ravel()), 2))
+    a = ta.Arena.from_arrow(arr)
+    want = ta.pdist(a, "dtw")
+    assert np.array_equal(want, ta.pdist(X, "dtw"))
+    assert np.shares_memory(arr.values.flatten().to_numpy(), a.coords)
+    assert not a._data.validated  # Arrow's memory may be a numpy array's: checked by each call
+    raw = bytearray(a.to_bytes())
+    b = ta.Arena.from_buffer(memoryview(raw).toreadonly())  # read in place: someone else's buffer
+    assert np.array_equal(ta.pdist(b, "dtw"), want)
+    raw[len(raw) - 8:] = np.array([np.nan]).tobytes()  # the last coordinate, under the arena
+    with pytest.raises(ValueError, match=r"X\[5\]: point 5 has a non-finite coordinate"):
+        ta.pdist(b, "dtw")
+
+
+def test_unaligned_arrays_are_copied_not_refused():
+    raw = bytearray(8 * 9)
+    a = np.frombuffer(raw, dtype=np.float64, offset=1, count=8).reshape(4, 2)
+    assert not a.flags.aligned
+    X = [a, np.ascontiguousarray(a)]
+    assert np.array_equal(ta.pdist(X, "dtw"), [0.0])
+    assert len(ta.Arena.pack(X)) == 2 and len(ta.Arena.shared(X)) == 2

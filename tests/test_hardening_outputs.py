@@ -124,7 +124,7 @@ def test_out_overlapping_the_arena_is_refused():
     m = n * (n - 1) // 2
     with pytest.raises(ValueError, match="out: shares memory with X's coordinates"):
         ta.pdist(arena, "dtw", out=buf[:m])
-    with pytest.raises(ValueError, match="out: shares memory with X's coordinates"):
+    with pytest.raises(ValueError, match="out: shares memory with arena's coordinates"):
         ta.pdist_range(arena, "dtw", 0, m, buf[4:4 + m])
     with pytest.raises(ValueError, match="out: shares memory with XB's coordinates"):
         ta.cdist([np.zeros((2, 2))], arena, "dtw", out=buf[:n].reshape(1, n))

@@ -143,12 +143,14 @@ class Arena:
         """An arena over any buffer holding the bytes of an arena file (``bytes``, a Ray object,
         a memoryview), without copying when the buffer is read-only and 8-byte aligned."""
         arr = np.frombuffer(buf, dtype=np.uint8)
-        if arr.ctypes.data % 8 or arr.flags.writeable:
-            # The format is read in place as int64/float64, and must not change under the
-            # arena: a misaligned or writable buffer is copied once.
+        copied = bool(arr.ctypes.data % 8 or arr.flags.writeable)
+        if copied:
+            # The format is read in place as int64/float64 and must not change under the
+            # arena: a misaligned or writable buffer is copied once. A read-only view of a
+            # buffer someone else may still write to is read in place and checked by each call.
             arr = arr.copy()
         arr.flags.writeable = False
-        return cls._wrap(_core.ArenaData.from_buffer(arr, "buffer"))
+        return cls._wrap(_core.ArenaData.from_buffer(arr, "buffer", copied))
 
     @classmethod
     def from_arrow(cls, array: Any) -> "Arena":
@@ -184,7 +186,8 @@ class Arena:
         if start:
             offsets = offsets - start
         coords = coords.reshape(-1, dim)
-        # Arrow's buffers are immutable: the arena reads them in place and keeps them alive.
+        # The arena reads Arrow's buffers in place and keeps them alive; they may share memory
+        # with a numpy array its owner can still write to, so calls check what they read.
         return cls._wrap(_core.ArenaData.from_numpy(offsets, coords, "array", not coords.flags.aligned))
 
     # ------------------------------------------------------------------ views
@@ -315,6 +318,10 @@ def _same_file(a: Arena) -> bool:
 def _open_handle(path: str, fingerprint: Tuple[int, int, int]) -> Arena:
     key = (path, tuple(fingerprint))
     hit = _OPEN.get(key)
+    # Entries whose file was removed go first, so a deleted /dev/shm file stops holding memory
+    # in long-lived workers once its call is over.
+    for k in [k for k, v in _OPEN.items() if v is not hit and not _same_file(v)]:
+        del _OPEN[k]
     if hit is not None and not hit._closed and _same_file(hit):
         _OPEN.move_to_end(key)
         return hit
@@ -326,10 +333,7 @@ def _open_handle(path: str, fingerprint: Tuple[int, int, int]) -> Arena:
         raise FileNotFoundError(f"arena: {path} no longer exists (its owner closed it or exited)") from None
     _OPEN[key] = a
     # Dropped entries are not closed (a caller may still hold them); their map goes with the
-    # last reference. Entries whose file was removed go first, so a deleted /dev/shm file
-    # stops holding memory in long-lived workers.
-    for k in [k for k, v in _OPEN.items() if v is not a and not _same_file(v)]:
-        del _OPEN[k]
+    # last reference.
     while len(_OPEN) > _OPEN_MAX:
         _OPEN.popitem(last=False)
     return a

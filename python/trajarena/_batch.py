@@ -191,8 +191,9 @@ def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progr
             if len(a) and len(b) and a.dim != b.dim:
                 raise ValueError(f"XB: has {b.dim}-D points but XA has {a.dim}-D points")
             res, where = _process_out(out, (len(a), len(b)), dtype, stack)
-            with Reporter(progress, res.size, f"cdist {m.name}") as cb:
-                if same and _symmetric(m):
+            mirror = same and _symmetric(m)
+            with Reporter(progress, _computed(res, mirror), f"cdist {m.name}") as cb:
+                if mirror:
                     n = len(a)
                     cond, cwhere = _process_out(None, (n * (n - 1) // 2,), res.dtype, stack)
                     _backends.pdist(a, m, cond, cwhere, backend, _workers(nj), cb, sm)
@@ -204,8 +205,9 @@ def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progr
     xb = xa if same else arena_data(XB, "XB")
     with ExitStack() as stack:
         res = prepare_out(out, (len(xa), len(xb)), dtype, stack)
-        with Reporter(progress, res.size, f"cdist {m.name}") as cb:
-            if same and _symmetric(m):
+        mirror = same and _symmetric(m)
+        with Reporter(progress, _computed(res, mirror), f"cdist {m.name}") as cb:
+            if mirror:
                 n = len(xa)
                 cond = np.empty(n * (n - 1) // 2, dtype=res.dtype)
                 _core.pdist(m, xa, cond, n_jobs=nj, progress=cb)
@@ -213,6 +215,13 @@ def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progr
             else:
                 _core.cdist(m, xa, xb, _flat(res), n_jobs=nj, progress=cb)
     return res
+
+
+def _computed(res: np.ndarray, mirror: bool) -> int:
+    """The pairs a cdist computes with progress: all, or the condensed ones of a mirrored one
+    (its diagonal is one short call after them)."""
+    n = res.shape[0]
+    return n * (n - 1) // 2 if mirror else res.size
 
 
 def _fill_square(m: Metric, x: Any, cond: np.ndarray, res: np.ndarray, nj: int) -> None:

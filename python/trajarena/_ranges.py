@@ -59,7 +59,10 @@ def pdist_range(arena: Any, metric: Any, start: int, stop: int, out: np.ndarray,
     flat = _flat(res)
     target = flat[start:stop] if flat.size == total and total != stop - start else flat
     with Reporter(progress, stop - start, f"pdist_range {m.name}") as cb:
-        _core.pdist(m, x, target, n_jobs=_n_jobs(n_jobs), progress=cb, start=start)
+        _core.pdist(m, x, target, n_jobs=_n_jobs(n_jobs), progress=cb, start=start, name="arena")
+
+
+_NAMES = ("arena_a", "arena_b")
 
 
 def _span(v: Any, n: int, name: str) -> Tuple[int, int]:
@@ -92,15 +95,17 @@ def cdist_block(arena_a: Any, arena_b: Any, metric: Any, out: np.ndarray, *, row
     with Reporter(progress, shape[0] * shape[1], f"cdist_block {m.name}") as cb:
         share = shape[0] * shape[1]
         if res.shape == shape or (res.ndim == 1 and res.size == share) or shape == (na, nb):
-            _core.cdist(m, a, b, _flat(res), n_jobs=n_jobs, progress=cb, rows=(r0, r1), cols=(c0, c1))
+            _core.cdist(m, a, b, _flat(res), n_jobs=n_jobs, progress=cb, rows=(r0, r1), cols=(c0, c1),
+                        names=_NAMES)
             return
         whole = res.reshape(na, nb)
         if (c0, c1) == (0, nb):
             _core.cdist(m, a, b, _flat(whole)[r0 * nb:r1 * nb], n_jobs=n_jobs, progress=cb,
-                        rows=(r0, r1), cols=(0, nb))
+                        rows=(r0, r1), cols=(0, nb), names=_NAMES)
             return
         block = np.empty(shape[0] * shape[1], dtype=res.dtype)
-        _core.cdist(m, a, b, block, n_jobs=n_jobs, progress=cb, rows=(r0, r1), cols=(c0, c1))
+        _core.cdist(m, a, b, block, n_jobs=n_jobs, progress=cb, rows=(r0, r1), cols=(c0, c1),
+                    names=_NAMES)
         whole[r0:r1, c0:c1] = block.reshape(shape)
 
 

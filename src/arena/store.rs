@@ -24,8 +24,9 @@ pub struct Arena {
     dim: usize,
     /// The header of an arena read from a file or buffer, None when packed in memory.
     header: Option<Header>,
-    /// Whether every offset and value was checked when the arena was made. False for an arena
-    /// opened by its handle: calls then check the trajectories they touch (`view`).
+    /// Whether calls can trust what was checked when the arena was made. False for an arena
+    /// opened by its handle (only its header was read) and for one over a caller's buffer
+    /// (its owner can still write to it): calls then check the trajectories they touch (`view`).
     validated: bool,
     /// Trajectories checked by calls since the arena was made (what `view` read): lets tests
     /// assert that a task's checks do not grow with the arena.
@@ -37,7 +38,8 @@ pub struct Arena {
 // SAFETY: the two pointers point into memory that `_keep` owns or keeps alive for as long as
 // this object lives (a Vec's heap buffer, which does not move when the Vec does; a read-only
 // map; a caller's buffer, held by a reference), and nothing writes through them: the arena hands
-// out shared slices only.
+// out shared slices only. A caller's buffer may still be written by its owner; such arenas are
+// not `validated`, so every call checks the bounds and values of what it reads first.
 unsafe impl Send for Arena {}
 unsafe impl Sync for Arena {}
 
@@ -75,22 +77,24 @@ impl Arena {
     }
 
     /// Buffers owned by someone else, checked completely, read in place while `keep` lives.
+    /// Their owner may still write to them, so calls check again what they touch.
     ///
     /// # Safety
     /// `keep` must keep `offsets` and `coords` valid and unchanged for as long as it lives.
     pub unsafe fn borrowed(offsets: &[i64], coords: &[f64], dim: usize, name: &str, keep: Box<dyn Any + Send + Sync>) -> Result<Self> {
         Collection::new(offsets, coords, dim, name)?;
         // SAFETY: the caller's contract.
-        Ok(unsafe { Self::build(offsets, coords, dim, None, true, keep) })
+        Ok(unsafe { Self::build(offsets, coords, dim, None, false, keep) })
     }
 
     /// The arena in a byte buffer (a file's bytes), read in place while `keep` lives.
     /// Without a fingerprint every part is checked; with a handle's fingerprint only the header
-    /// is read and compared (O(1)), and calls check the trajectories they touch.
+    /// is read and compared (O(1)), and calls check the trajectories they touch. `owned`: the
+    /// bytes cannot change (a sealed file's map); otherwise calls check what they touch anyway.
     ///
     /// # Safety
     /// `keep` must keep `bytes` valid and unchanged for as long as it lives.
-    pub unsafe fn in_bytes(bytes: &[u8], trust: Option<Fingerprint>, keep: Box<dyn Any + Send + Sync>) -> Result<Self> {
+    pub unsafe fn in_bytes(bytes: &[u8], trust: Option<Fingerprint>, owned: bool, keep: Box<dyn Any + Send + Sync>) -> Result<Self> {
         let v = match trust {
             None => {
                 let v = ArenaBytes::parse(bytes)?;
@@ -109,7 +113,7 @@ impl Arena {
             }
         };
         // SAFETY: the caller's contract.
-        Ok(unsafe { Self::build(v.offsets, v.coords, v.header.dim as usize, Some(v.header), trust.is_none(), keep) })
+        Ok(unsafe { Self::build(v.offsets, v.coords, v.header.dim as usize, Some(v.header), trust.is_none() && owned, keep) })
     }
 
     /// A mapped arena file, checked as `in_bytes` says.
@@ -117,7 +121,7 @@ impl Arena {
         let bytes = map.bytes() as *const [u8];
         // SAFETY: the bytes are the map's pages, which stay mapped, read-only, where they are
         // until the map moves into `keep` and is dropped with the arena.
-        unsafe { Self::in_bytes(&*bytes, trust, Box::new(map)) }
+        unsafe { Self::in_bytes(&*bytes, trust, true, Box::new(map)) }
     }
 
     pub fn offsets(&self) -> &[i64] {

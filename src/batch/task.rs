@@ -56,8 +56,8 @@ fn run_pieces(
     poll(total, total)
 }
 
-/// Condensed entries [start, start + len(out)) of the pdist of `x`.
-pub fn pdist(spec: &MetricSpec, x: &Arena, start: u64, out: OutSlice, n_jobs: usize, poll: &mut dyn FnMut(u64, u64) -> Result<()>) -> Result<()> {
+/// Condensed entries [start, start + len(out)) of the pdist of `x` (`name` labels errors).
+pub fn pdist(spec: &MetricSpec, x: &Arena, name: &str, start: u64, out: OutSlice, n_jobs: usize, poll: &mut dyn FnMut(u64, u64) -> Result<()>) -> Result<()> {
     let n = x.len() as u64;
     let m = n * n.saturating_sub(1) / 2;
     let len = out.len() as u64;
@@ -76,16 +76,17 @@ pub fn pdist(spec: &MetricSpec, x: &Arena, start: u64, out: OutSlice, n_jobs: us
         len,
     };
     let pieces = if len == 0 || whole_call(spec) { vec![whole] } else { pairs::condensed_pieces(n, start, len) };
-    run_pieces(spec, x, "X", None, &pieces, out, n_jobs, poll)
+    run_pieces(spec, x, name, None, &pieces, out, n_jobs, poll)
 }
 
 /// Rows [r0, r1) x columns [c0, c1) of the cdist of `a` and `b`, row-major; `out` receives the
-/// block's flat entries [skip, skip + len(out)).
+/// block's flat entries [skip, skip + len(out)). `names` label errors.
 #[allow(clippy::too_many_arguments)]
 pub fn cdist(
     spec: &MetricSpec,
     a: &Arena,
     b: &Arena,
+    names: (&str, &str),
     rows: (u64, u64),
     cols: (u64, u64),
     skip: u64,
@@ -118,15 +119,15 @@ pub fn cdist(
         len,
     };
     let pieces = if len == 0 || whole_call(spec) { vec![whole] } else { pairs::rect_pieces(r0, c0, width, skip, len) };
-    run_pieces(spec, a, "XA", Some((b, "XB")), &pieces, out, n_jobs, poll)
+    run_pieces(spec, a, names.0, Some((b, names.1)), &pieces, out, n_jobs, poll)
 }
 
-/// out[k] = d(x[i[k]], x[j[k]]).
-pub fn paired(spec: &MetricSpec, x: &Arena, i: &[i64], j: &[i64], out: OutSlice, n_jobs: usize, poll: &mut dyn FnMut(u64, u64) -> Result<()>) -> Result<()> {
+/// out[k] = d(x[i[k]], x[j[k]]) (`name` labels errors).
+pub fn paired(spec: &MetricSpec, x: &Arena, name: &str, i: &[i64], j: &[i64], out: OutSlice, n_jobs: usize, poll: &mut dyn FnMut(u64, u64) -> Result<()>) -> Result<()> {
     PairIndex::check_list(i, j, x.len(), x.len())?;
     if out.len() != i.len() {
         return Err(Error::value(format!("out: expected {} elements, got {}", i.len(), out.len())));
     }
-    let ev = Evaluator::new(spec, x.view(0, x.len(), "X")?, "X", None)?;
+    let ev = Evaluator::new(spec, x.view(0, x.len(), name)?, name, None)?;
     executor::run(&ev, PairIndex::List { i, j }, out, n_jobs, poll)
 }

@@ -90,16 +90,18 @@ impl ArenaData {
             return Ok(ArenaData(py.detach(|| Arena::owned(vo, vc, dim, name)).map_err(to_py)?));
         }
         let keep: Box<(Py<PyAny>, Py<PyAny>)> = Box::new((offsets.clone().unbind(), coords.clone().unbind()));
-        // SAFETY: the two arrays are kept alive by `keep`; the caller hands over buffers nobody
-        // writes to (Arrow's, which are immutable).
+        // SAFETY: the two arrays are kept alive by `keep`. Their owner may still write to them
+        // (Arrow's buffers are immutable by contract, but may share a numpy array's memory), so
+        // the arena is not `validated`: calls check what they read.
         let a = py.detach(|| unsafe { Arena::borrowed(o, c, dim, name, keep) }).map_err(to_py)?;
         Ok(ArenaData(a))
     }
 
     /// An arena over a 1-D uint8 array holding an arena's bytes, validated completely and read
-    /// in place; the array is kept alive.
+    /// in place; the array is kept alive. `owned`: the array is a private copy nobody else can
+    /// write to, so calls need not check it again.
     #[staticmethod]
-    fn from_buffer(py: Python<'_>, buf: &Bound<'_, PyAny>, label: &str) -> PyResult<Self> {
+    fn from_buffer(py: Python<'_>, buf: &Bound<'_, PyAny>, label: &str, owned: bool) -> PyResult<Self> {
         let a = buf
             .cast::<PyArray1<u8>>()
             .map_err(|_| PyTypeError::new_err("buffer: expected a 1-D uint8 numpy array"))?;
@@ -111,9 +113,10 @@ impl ArenaData {
         }
         let bytes = ro.as_slice()?;
         let keep: Box<Py<PyAny>> = Box::new(buf.clone().unbind());
-        // SAFETY: `keep` holds the array; the Python side passes a read-only array over an
-        // immutable buffer, or a private copy.
-        let a = py.detach(|| unsafe { Arena::in_bytes(bytes, None, keep) }).map_err(labelled(label))?;
+        // SAFETY: `keep` holds the array. Unless it is the caller's private copy, its owner may
+        // still write to the buffer behind it: the arena is then not `validated`, and calls
+        // check what they read.
+        let a = py.detach(|| unsafe { Arena::in_bytes(bytes, None, owned, keep) }).map_err(labelled(label))?;
         Ok(ArenaData(a))
     }
 

@@ -140,7 +140,8 @@ fn expect_len(out: &Out, want: u64) -> PyResult<()> {
 
 /// Condensed entries [start, start + len(out)) of the pdist of X.
 #[pyfunction]
-#[pyo3(signature = (metric, x, out, n_jobs=-1, progress=None, start=0))]
+#[pyo3(signature = (metric, x, out, n_jobs=-1, progress=None, start=0, name="X"))]
+#[allow(clippy::too_many_arguments)]
 pub fn pdist(
     py: Python<'_>,
     metric: &Bound<'_, Metric>,
@@ -149,20 +150,21 @@ pub fn pdist(
     n_jobs: i64,
     progress: Option<Py<PyAny>>,
     start: u64,
+    name: &str,
 ) -> PyResult<()> {
     let spec = &metric.get().spec;
     let x = &x.get().0;
     let mut o = borrow_out(out)?;
-    check_apart(&o, &x.memory("X"))?;
+    check_apart(&o, &x.memory(name))?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
-    run_detached(py, progress, |poll| task::pdist(spec, x, start, slice, nt, poll))
+    run_detached(py, progress, |poll| task::pdist(spec, x, name, start, slice, nt, poll))
 }
 
 /// Rows [row0, row0+rows) x columns [col0, col0+cols) of the cdist of XA and XB, row-major;
 /// `out` receives the block's flat entries [start, start + len(out)).
 #[pyfunction]
-#[pyo3(signature = (metric, a, b, out, n_jobs=-1, progress=None, rows=None, cols=None, start=0))]
+#[pyo3(signature = (metric, a, b, out, n_jobs=-1, progress=None, rows=None, cols=None, start=0, names=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn cdist(
     py: Python<'_>,
@@ -175,18 +177,20 @@ pub fn cdist(
     rows: Option<(u64, u64)>,
     cols: Option<(u64, u64)>,
     start: u64,
+    names: Option<(String, String)>,
 ) -> PyResult<()> {
     let spec = &metric.get().spec;
     let (a, b) = (&a.get().0, &b.get().0);
+    let names = names.as_ref().map_or(("XA", "XB"), |(x, y)| (x.as_str(), y.as_str()));
     let rows = rows.unwrap_or((0, a.len() as u64));
     let cols = cols.unwrap_or((0, b.len() as u64));
     let mut o = borrow_out(out)?;
-    let [xa, oa] = a.memory("XA");
-    let [xb, ob] = b.memory("XB");
+    let [xa, oa] = a.memory(names.0);
+    let [xb, ob] = b.memory(names.1);
     check_apart(&o, &[xa, oa, xb, ob])?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
-    run_detached(py, progress, |poll| task::cdist(spec, a, b, rows, cols, start, slice, nt, poll))
+    run_detached(py, progress, |poll| task::cdist(spec, a, b, names, rows, cols, start, slice, nt, poll))
 }
 
 /// out[k] = d(X[i[k]], X[j[k]]).
@@ -214,7 +218,7 @@ pub fn paired(
     check_apart(&o, &[xc, xo, ("i".to_string(), span(is)), ("j".to_string(), span(js))])?;
     let nt = threads(n_jobs)?;
     let slice = o.slice()?;
-    run_detached(py, progress, |poll| task::paired(spec, x, is, js, slice, nt, poll))
+    run_detached(py, progress, |poll| task::paired(spec, x, "X", is, js, slice, nt, poll))
 }
 
 /// A non-negative Python integer (anything with `__index__`) as u128, or None when it is

@@ -18,13 +18,13 @@ pub struct ArrayList<'py> {
 impl ArrayList<'_> {
     /// Array k's values, point-major.
     pub fn coords(&self, k: usize) -> &[f64] {
-        // SAFETY: `suitable` checked that the array is float64 and C-contiguous, so its data is
+        // SAFETY: `suitable` checked that the array is float64, aligned and C-contiguous, so its data is
         // one slice of lens[k] * dim values. The GIL is held for as long as the slice lives (the
         // list holds `Bound`s and cannot leave the thread), so no Python code writes to the
         // array meanwhile. numpy's borrow flags are not taken: a flag per array would make
         // numpy compare each new borrow with every other on the same base (the views of one big
         // array, as datasets hand out), which is quadratic.
-        unsafe { self.arrays[k].as_slice() }.expect("checked C-contiguous")
+        unsafe { self.arrays[k].as_slice() }.expect("checked aligned and C-contiguous")
     }
 }
 
@@ -55,7 +55,7 @@ pub fn arrays_of<'py>(seq: &Bound<'py, PyAny>) -> PyResult<Option<ArrayList<'py>
     Ok(Some(ArrayList { arrays, lens, dim }))
 }
 
-/// x as a float64 array if it is C-contiguous with shape (n >= 1, 2|3), and a plain ndarray or
+/// x as a float64 array if it is C-contiguous and aligned with shape (n >= 1, 2|3), and a plain ndarray or
 /// np.memmap: a subclass can give its buffer a meaning of its own (a masked array's mask), which
 /// the Python path checks.
 fn suitable<'py>(x: &Bound<'py, PyAny>) -> Option<Bound<'py, PyArray2<f64>>> {
@@ -65,7 +65,7 @@ fn suitable<'py>(x: &Bound<'py, PyAny>) -> Option<Bound<'py, PyArray2<f64>>> {
         return None;
     }
     let s = a.shape();
-    (a.is_c_contiguous() && s[0] > 0 && (s[1] == 2 || s[1] == 3)).then(|| a.clone())
+    (a.is_c_contiguous() && a.is_aligned() && s[0] > 0 && (s[1] == 2 || s[1] == 3)).then(|| a.clone())
 }
 
 /// Whether `t` is exactly np.memmap (datasets and arenas hand those out; they are plain buffers).
