@@ -1,6 +1,5 @@
-//! pdist / cdist / paired over packed collections (offsets + coordinates), written into the
-//! caller's output buffer with the GIL released; the calling thread polls for Ctrl-C and
-//! reports progress.
+//! pdist / cdist / paired over arenas (`ArenaData`), written into the caller's output buffer
+//! with the GIL released; the calling thread polls for Ctrl-C and reports progress.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadwriteArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
