@@ -183,10 +183,6 @@ impl<'a> Collection<'a> {
     pub fn traj_len(&self, i: usize) -> usize {
         (self.offsets[i + 1] - self.offsets[i]) as usize
     }
-    /// The offsets as given (n + 1 entries, in points).
-    pub fn raw_offsets(&self) -> &'a [i64] {
-        self.offsets
-    }
     /// The coordinates of this collection's trajectories, point-major.
     pub fn raw_coords(&self) -> &'a [f64] {
         let (s, e) = (self.offsets[0] as usize, self.offsets[self.offsets.len() - 1] as usize);

@@ -57,7 +57,7 @@ def pdist_range(arena: Any, metric: Any, start: int, stop: int, out: np.ndarray,
                          f"trajectories), got [{start}, {stop})")
     res = _task_out(out, dtype, (total,), (stop - start,), "condensed vector")
     flat = _flat(res)
-    target = flat[start:stop] if flat.size == total and total != stop - start else flat
+    target = flat if flat.size == stop - start else flat[start:stop]
     with Reporter(progress, stop - start, f"pdist_range {m.name}") as cb:
         _core.pdist(m, x, target, n_jobs=_n_jobs(n_jobs), progress=cb, start=start, name="arena")
 

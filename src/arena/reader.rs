@@ -117,7 +117,7 @@ impl MappedArena {
     }
 
     /// Maps `path` without reading it; every access must go through `ArenaBytes`.
-    pub fn map(path: &Path) -> Result<Self> {
+    fn map(path: &Path) -> Result<Self> {
         let file = open_regular(path)?;
         // SAFETY: memmap2 requires the caller to ensure the file is not modified while mapped.
         // Arena files are written under a temporary name and renamed into place once sealed, and

@@ -146,10 +146,6 @@ impl Arena {
         self.dim
     }
 
-    pub fn header(&self) -> Option<&Header> {
-        self.header.as_ref()
-    }
-
     pub fn fingerprint(&self) -> Option<Fingerprint> {
         self.header.as_ref().map(|h| (h.crc, h.total_len, h.created_ns))
     }
