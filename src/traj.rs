@@ -183,6 +183,11 @@ impl<'a> Collection<'a> {
     pub fn traj_len(&self, i: usize) -> usize {
         (self.offsets[i + 1] - self.offsets[i]) as usize
     }
+    /// The points of trajectories lo..hi, together.
+    #[inline(always)]
+    pub fn points(&self, lo: usize, hi: usize) -> usize {
+        (self.offsets[hi] - self.offsets[lo]) as usize
+    }
     /// The coordinates of this collection's trajectories, point-major.
     pub fn raw_coords(&self) -> &'a [f64] {
         let (s, e) = (self.offsets[0] as usize, self.offsets[self.offsets.len() - 1] as usize);

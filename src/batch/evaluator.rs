@@ -6,12 +6,15 @@ use crate::geometry::polyline_euclidean::PolySet;
 use crate::metrics::{self, hausdorff, scale, sowd, spec::MetricKind, sspd};
 use crate::MetricSpec;
 use crate::traj::{Collection, Traj};
+use super::pairs::Run;
 
 use crate::geometry::lane_space::SphericalSet;
-use crate::metrics::dp::{with_dp, DpSetup, DpSpace, Lanes};
+use crate::metrics::dp::{with_dp, DpSetup, DpSpace};
 use crate::metrics::dp_kernel::{self, LANES};
 use super::tuning::{ROW_BUCKET, ROW_MAJOR_PAIR_CELLS, ROW_RUN_PAIRS};
 use crate::metrics::edwp_kernel;
+
+mod rows;
 
 /// How the evaluator computes its pairs, chosen once per call.
 enum Strategy {
@@ -36,8 +39,7 @@ pub struct Scratch {
     edwp: edwp_kernel::Scratch<LANES>,
     /// (grouping key, position) of a chunk's pairs, sorted so each pass groups similar lengths.
     pub order: Vec<(u64, u32)>,
-    /// Packed columns of `eval_rows`.
-    cols: Vec<Lanes<LANES>>,
+    rows: rows::RowScratch,
     /// Results in that order, before they are scattered back.
     pub results: Vec<f64>,
 }
@@ -171,15 +173,6 @@ fn sort_keys(order: &mut Vec<(u64, u32)>) {
     }
 }
 
-/// A run of pairs (row, col), (row, col + 1), ..., at positions at, at + 1, ... of a pair list.
-#[derive(Clone, Copy)]
-struct Run {
-    row: usize,
-    col: usize,
-    at: usize,
-    len: usize,
-}
-
 /// `ij` as runs of consecutive columns of one row.
 fn row_runs(ij: &[(usize, usize)]) -> Vec<Run> {
     let mut runs: Vec<Run> = Vec::new();
@@ -266,6 +259,15 @@ impl<'a> Evaluator<'a> {
         matches!(self.strategy, Strategy::Lanes { .. } | Strategy::EdwpLanes)
     }
 
+    /// Whether a chunk of runs of pairs along rows takes the row path (`rows`), judged from the
+    /// mean lengths: a DP lane metric, short pairs, no pair to scale. Each chunk checks its own
+    /// pairs again (`eval_pairs`); this only sizes the chunks.
+    pub fn row_major(&self) -> bool {
+        let mean = |points: u64, n: usize| points / n.max(1) as u64;
+        let cells = mean(self.total_points_a(), self.a.len()) * mean(self.total_points_b(), self.b.len());
+        self.cheap_lanes() && self.extents.is_none() && cells <= ROW_MAJOR_PAIR_CELLS as u64
+    }
+
     /// Whether they go through the DP lane kernels, at a few ns per cell (not EDwP's).
     pub fn cheap_lanes(&self) -> bool {
         matches!(self.strategy, Strategy::Lanes { .. })
@@ -285,16 +287,37 @@ impl<'a> Evaluator<'a> {
             self.eval_pairs(a, oa, scratch);
             return self.eval_pairs(b, ob, scratch);
         }
-        if let Strategy::Lanes { dp, stored } = &self.strategy {
-            let cells = ij.iter().fold(0usize, |s, &(i, j)| s.saturating_add(self.a.traj_len(i) * self.b.traj_len(j)));
-            if self.extents.is_none() && cells <= ROW_MAJOR_PAIR_CELLS * ij.len() {
-                let runs = row_runs(ij);
-                if ij.len() >= ROW_RUN_PAIRS * runs.len() {
-                    return self.eval_rows(dp, stored, ij, &runs, out, scratch);
-                }
+        if self.row_path(ij.len(), ij.iter().map(|&(i, j)| (i, j, j + 1))) {
+            let runs = row_runs(ij);
+            if ij.len() >= ROW_RUN_PAIRS * runs.len() {
+                return self.eval_runs(&runs, out, scratch);
             }
         }
         self.eval_sorted(ij, out, scratch);
+    }
+
+    /// Whether `pairs` pairs, given as (row, columns lo..hi) pieces, are short enough for the
+    /// row path (`rows`): a DP lane metric, at most ROW_MAJOR_PAIR_CELLS cells a pair on
+    /// average, and none to scale.
+    fn row_path(&self, pairs: usize, pieces: impl Iterator<Item = (usize, usize, usize)>) -> bool {
+        if !self.cheap_lanes() || self.extents.is_some() {
+            return false;
+        }
+        let cells = pieces.fold(0usize, |s, (i, lo, hi)| s.saturating_add(self.a.traj_len(i) * self.b.points(lo, hi)));
+        cells <= ROW_MAJOR_PAIR_CELLS * pairs
+    }
+
+    /// out[run.at + k] = d(a[run.row], b[run.col + k]) for every run: through the row path when
+    /// the runs are long and their pairs short, else through `eval_pairs`.
+    pub fn eval_runs(&self, runs: &[Run], out: &mut [f64], scratch: &mut Scratch) {
+        let pairs: usize = runs.iter().map(|r| r.len).sum();
+        if let Strategy::Lanes { dp, stored } = &self.strategy {
+            if pairs >= ROW_RUN_PAIRS * runs.len() && self.row_path(pairs, runs.iter().map(|r| (r.row, r.col, r.col + r.len))) {
+                return self.eval_rows(dp, stored, runs, out, &mut scratch.rows);
+            }
+        }
+        let ij: Vec<(usize, usize)> = runs.iter().flat_map(|r| (r.col..r.col + r.len).map(move |j| (r.row, j))).collect();
+        self.eval_pairs(&ij, out, scratch);
     }
 
     /// `eval_pairs` through `group_order` and `eval_grouped`.
@@ -309,82 +332,6 @@ impl<'a> Evaluator<'a> {
         }
         scratch.order = order;
         scratch.results = res;
-    }
-
-    /// `eval_pairs` for pairs that come as runs of consecutive columns of a row (`row_runs`; a
-    /// chunk of a pdist or cdist): the columns the runs span are sorted by length once and
-    /// packed in groups of LANES once, and every run whose row covers most of that span is
-    /// computed against each group, its row in every lane (lanes whose column the run lacks are
-    /// computed and dropped). Sorting and packing then cost per column, not per pair. The runs
-    /// that cover less (a chunk's partial first and last rows) go through `eval_sorted`.
-    fn eval_rows(
-        &self,
-        dp: &DpSetup,
-        stored: &Option<(SphericalSet, Option<SphericalSet>)>,
-        ij: &[(usize, usize)],
-        runs: &[Run],
-        out: &mut [f64],
-        scratch: &mut Scratch,
-    ) {
-        let lo = runs.iter().map(|r| r.col).min().unwrap_or(0);
-        let hi = runs.iter().map(|r| r.col + r.len).max().unwrap_or(0);
-        let span = hi - lo;
-        let covers = |r: &Run| 4 * r.len >= 3 * span;
-        // The other runs' pairs, evaluated apart and put in place.
-        let rest: Vec<usize> = runs.iter().filter(|r| !covers(r)).flat_map(|r| r.at..r.at + r.len).collect();
-        if !rest.is_empty() {
-            let sub: Vec<(usize, usize)> = rest.iter().map(|&k| ij[k]).collect();
-            let mut res = vec![0.0; sub.len()];
-            self.eval_sorted(&sub, &mut res, scratch);
-            for (&k, v) in rest.iter().zip(res) {
-                out[k] = v;
-            }
-        }
-        let full: Vec<Run> = runs.iter().copied().filter(covers).collect();
-        if full.is_empty() {
-            return;
-        }
-        let cap = |x: usize| x.min((1 << 20) - 1) as u64;
-        let mut order = std::mem::take(&mut scratch.order);
-        order.clear();
-        order.extend((lo..hi).map(|j| (cap(self.b.traj_len(j)) << 20, (j - lo) as u32)));
-        sort_keys(&mut order);
-        let (a, b) = match stored {
-            Some((sa, sb)) => (Stored::Set(sa), Stored::Set(sb.as_ref().unwrap_or(sa))),
-            None => (Stored::Raw(&self.a), Stored::Raw(&self.b)),
-        };
-        // Each run's row in every lane, packed once.
-        let d = a.get(full[0].row).dim;
-        let packed_rows: Vec<(Vec<Lanes<LANES>>, dp_kernel::Packed)> = full
-            .iter()
-            .map(|run| {
-                let mut v = Vec::new();
-                let p = dp_kernel::pack_lanes(&[a.get(run.row); LANES], &mut v);
-                (v, p)
-            })
-            .collect();
-        let mut cols_v = std::mem::take(&mut scratch.cols);
-        with_dp!(*dp, |sp, r| {
-            let mut res = [0.0; LANES];
-            for group in order.chunks(LANES) {
-                let w = group.len();
-                let js: [usize; LANES] = std::array::from_fn(|l| lo + group[l.min(w - 1)].1 as usize);
-                let cols: [Traj; LANES] = std::array::from_fn(|l| b.get(js[l]));
-                let pc = dp_kernel::pack_lanes(&cols[..w], &mut cols_v);
-                for (run, (rv, pr)) in full.iter().zip(&packed_rows) {
-                    let has = |l: usize| (run.col..run.col + run.len).contains(&js[l]);
-                    if !(0..w).any(has) {
-                        continue;
-                    }
-                    dp_kernel::pairs_packed(sp, r, d, (rv, *pr), (&cols_v, pc), dp.window, &mut res[..w], &mut scratch.dp);
-                    for l in (0..w).filter(|&l| has(l)) {
-                        out[run.at + js[l] - run.col] = res[l];
-                    }
-                }
-            }
-        });
-        scratch.cols = cols_v;
-        scratch.order = order;
     }
 
     /// The lane kernels' order of the pairs `ij` (at most u32::MAX): (grouping key, position in

@@ -13,8 +13,10 @@ use rayon::ThreadPool;
 use super::evaluator::Scratch;
 use super::tuning::{
     CHUNK_CELLS, GROUPED_MAX_PAIRS, GROUPED_MIN_PAIR_CELLS, GROUPED_WEIGHT_DP, GROUPED_WEIGHT_EDWP, LANE_CHUNK_CELLS,
-    LANE_TASKS_PER_THREAD, MAX_CHUNK_PAIRS, MAX_SERIAL_CHUNK_PAIRS, POLL_EVERY, SERIAL_CELLS, TASKS_PER_THREAD,
+    LANE_TASKS_PER_THREAD, MAX_CHUNK_PAIRS, MAX_SERIAL_CHUNK_PAIRS, POLL_EVERY, ROW_CHUNK_PAIRS, SERIAL_CELLS,
+    TASKS_PER_THREAD,
 };
+use super::pairs::Run;
 use super::{Evaluator, PairIndex};
 use crate::metrics::dp_kernel::LANES;
 use crate::error::{Error, Result};
@@ -65,7 +67,7 @@ pub fn run(
     let ctl = Control::default();
     let cells = estimate_cells(ev, &pairs, total);
     let serial = n_jobs <= 1 || total < 2 || cells < SERIAL_CELLS;
-    let serial_chunk = serial_chunk_len(total, cells, chunk_cells(ev));
+    let serial_chunk = serial_chunk_len(ev, total, cells);
     // Lane jobs whose chunks would be small are grouped whole (`run_grouped`) when their pairs
     // are costly enough for the serial bookkeeping (sorting and scattering every pair) not to
     // show; a serial job that fits one chunk is grouped whole by the plain path.
@@ -154,7 +156,8 @@ fn whole_lanes(bounds: &[(u64, u64)], total: u64) -> Vec<(u64, u64)> {
 
 fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) -> Vec<(u64, u64)> {
     let per_thread = if ev.cheap_lanes() { LANE_TASKS_PER_THREAD } else { TASKS_PER_THREAD };
-    let tasks = ((threads as u64 * per_thread).max(estimate_cells(ev, pairs, total) / chunk_cells(ev)).max(total / MAX_CHUNK_PAIRS))
+    let most = if ev.row_major() { ROW_CHUNK_PAIRS } else { MAX_CHUNK_PAIRS };
+    let tasks = ((threads as u64 * per_thread).max(estimate_cells(ev, pairs, total) / chunk_cells(ev)).max(total / most))
         .min(total / LANES as u64)
         .max(1) as usize;
     let (na, nb) = (ev.len_a(), ev.len_b());
@@ -192,10 +195,11 @@ fn cost_bounds(ev: &Evaluator, pairs: &PairIndex, total: u64, threads: usize) ->
 /// Serial chunks: small enough to poll for progress and Ctrl-C often (at most `chunk_cells`),
 /// large enough that bookkeeping vanishes and that the lane kernel has many
 /// pairs to group by length.
-fn serial_chunk_len(total: u64, cells: u64, chunk: u64) -> usize {
+fn serial_chunk_len(ev: &Evaluator, total: u64, cells: u64) -> usize {
     let mean_cells = (cells / total.max(1)).max(1);
+    let most = if ev.row_major() { ROW_CHUNK_PAIRS } else { MAX_SERIAL_CHUNK_PAIRS };
     // at least a full set of lanes, so the lane kernel sees whole groups
-    (chunk / mean_cells).clamp(LANES as u64, MAX_SERIAL_CHUNK_PAIRS) as usize
+    (chunk_cells(ev) / mean_cells).clamp(LANES as u64, most) as usize
 }
 
 #[inline]
@@ -212,21 +216,25 @@ fn fill_chunk(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
 /// The chunk's pairs through the lane kernel, which groups them by length.
 fn fill_lanes(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
     thread_local! {
-        static SCRATCH: std::cell::RefCell<(Scratch, Vec<(usize, usize)>, Vec<f64>)> = Default::default();
+        static SCRATCH: std::cell::RefCell<(Scratch, Vec<(usize, usize)>, Vec<Run>, Vec<f64>)> = Default::default();
     }
     SCRATCH.with(|s| {
-        let (scratch, ij, buf) = &mut *s.borrow_mut();
+        let (scratch, ij, runs, buf) = &mut *s.borrow_mut();
         let len = match out {
             OutChunk::F64(o) => o.len(),
             OutChunk::F32(o) => o.len(),
         };
-        ij.clear();
-        pairs.for_each(k0, len, |_, i, j| ij.push((i, j)));
+        let by_runs = pairs.runs(k0, len, runs).is_some();
+        if !by_runs {
+            ij.clear();
+            pairs.for_each(k0, len, |_, i, j| ij.push((i, j)));
+        }
+        let mut eval = |o: &mut [f64]| if by_runs { ev.eval_runs(runs, o, scratch) } else { ev.eval_pairs(ij, o, scratch) };
         match out {
-            OutChunk::F64(o) => ev.eval_pairs(ij, o, scratch),
+            OutChunk::F64(o) => eval(o),
             OutChunk::F32(o) => {
                 buf.resize(len, 0.0);
-                ev.eval_pairs(ij, buf, scratch);
+                eval(buf);
                 for (dst, v) in o.iter_mut().zip(buf.iter()) {
                     *dst = *v as f32;
                 }

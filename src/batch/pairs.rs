@@ -14,7 +14,50 @@ pub enum PairIndex<'a> {
     List { i: &'a [i64], j: &'a [i64] },
 }
 
+/// A run of pairs (row, col), (row, col + 1), ..., at output positions at, at + 1, ...
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub row: usize,
+    pub col: usize,
+    pub at: usize,
+    pub len: usize,
+}
+
 impl PairIndex<'_> {
+    /// The pairs of output positions [k0, k0 + len) as runs along rows, in order, positions
+    /// counted from k0; None for pair lists (their pairs need not follow rows).
+    pub fn runs(&self, k0: u64, len: usize, runs: &mut Vec<Run>) -> Option<()> {
+        runs.clear();
+        let mut at = 0;
+        match *self {
+            PairIndex::Condensed { n, start } => {
+                if len == 0 {
+                    return Some(());
+                }
+                let (mut i, mut j) = condensed::pair(n, start + k0);
+                while at < len {
+                    let take = ((n - j) as usize).min(len - at);
+                    runs.push(Run { row: i as usize, col: j as usize, at, len: take });
+                    at += take;
+                    i += 1;
+                    j = i + 1;
+                }
+            }
+            PairIndex::Rect { row0, col0, cols, skip } => {
+                let (mut r, mut c) = ((skip + k0) / cols, (skip + k0) % cols);
+                while at < len {
+                    let take = ((cols - c) as usize).min(len - at);
+                    runs.push(Run { row: (row0 + r) as usize, col: (col0 + c) as usize, at, len: take });
+                    at += take;
+                    r += 1;
+                    c = 0;
+                }
+            }
+            PairIndex::List { .. } => return None,
+        }
+        Some(())
+    }
+
     /// Calls `f(position, i, j)` for output positions [k0, k0 + len), walking pairs incrementally.
     #[inline]
     pub fn for_each(&self, k0: u64, len: usize, mut f: impl FnMut(usize, usize, usize)) {

@@ -36,6 +36,11 @@ pub const MAX_CHUNK_PAIRS: u64 = 8192;
 /// second thread to hide the sort behind).
 pub const MAX_SERIAL_CHUNK_PAIRS: u64 = 4096;
 
+/// Pairs per chunk at most, serial or not, when the pairs are short enough for the row path
+/// (`Evaluator::row_major`): it sorts and packs a chunk's columns once for all its rows, so
+/// the more rows a chunk holds, the less that costs per pair; it never sorts the pairs.
+pub const ROW_CHUNK_PAIRS: u64 = 1 << 16;
+
 /// Lane jobs of at most this many pairs (about 10 MB of bookkeeping) may be grouped as a whole
 /// (`executor::run_grouped`) rather than chunk by chunk: beyond it, sorting every pair in the
 /// calling thread costs more than the better groups save.

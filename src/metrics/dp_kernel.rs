@@ -58,7 +58,7 @@ struct Pass<'a, const W: usize> {
     stop: &'a AtomicBool,
 }
 
-/// The DP of one pass, two rows of lanes at a time.
+/// The DP of one pass, a row of lanes at a time.
 #[inline(always)]
 fn kernel<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const CHECK: bool>(
     sp: S,
@@ -72,62 +72,121 @@ fn kernel<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const CHECK: 
     // outside that range are set to +inf, and the cells inside it are masked to +inf per lane.
     let wmax = win.map(|w| w.iter().fold(0.0f64, |x, &y| x.max(y)) as usize);
     let mut out = [0.0; W];
+    let first_end = nlens.iter().copied().min().unwrap_or(0);
     prev[0] = [r.corner(); W];
-    for (j, v) in prev[1..=m].iter_mut().enumerate() {
-        *v = match bd {
-            Some(b) => b.top[j + 1],
-            None => [r.top(j + 1); W],
-        };
+    match bd {
+        Some(b) => prev[1..=m].copy_from_slice(&b.top[1..=m]),
+        None => top_row(r, &mut prev[1..=m]),
     }
-    let zero = [0.0; W];
     let (mut prev, mut cur) = (prev, cur);
     for i in 0..n {
         if CHECK && stop.load(Ordering::Relaxed) {
             break; // the caller unwinds (`run`)
         }
-        let mut pk = [[0.0; W]; D];
-        pk.copy_from_slice(&rows[i * D..i * D + D]);
-        let (mut left, ga) = match bd {
-            Some(b) => (b.left[i + 1], b.ga[i]),
-            None => ([r.left(i + 1); W], zero),
-        };
-        let (lo, hi) = match wmax {
-            Some(w) => ((i + 1).saturating_sub(w).max(1), (i + 1 + w).min(m)),
-            None => (1, m),
-        };
-        cur[0] = left;
-        if lo > 1 {
-            left = [f64::INFINITY; W];
-            cur[lo - 1] = left;
-        }
-        if hi < m {
-            cur[hi + 1] = [f64::INFINITY; W];
-        }
-        for j in lo..=hi {
-            let s = sp.value::<D, W>(&pk, &cols[(j - 1) * D..(j - 1) * D + D]);
-            let gb = match bd {
-                Some(b) => b.gb[j - 1],
-                None => zero,
-            };
-            let mut c = r.cell(&sp, Cell { s, diag: prev[j - 1], up: prev[j], left, ga, gb });
-            if let Some(w) = win {
-                let off = (i + 1) as f64 - j as f64;
-                for l in 0..W {
-                    c[l] = if off.abs() <= w[l] { c[l] } else { f64::INFINITY };
-                }
-            }
-            cur[j] = c;
-            left = c;
-        }
+        one_row::<S, R, D, W>(sp, r, i, rows, cols, m, bd, win, wmax, &mut *prev, &mut *cur);
         std::mem::swap(&mut prev, &mut cur);
-        // Lanes whose row trajectory ends here read their result now.
-        for l in 0..W {
-            if nlens[l] == i + 1 {
-                out[l] = r.finish(r.cost(&sp, prev[lens[l]][l]), nlens[l], lens[l]);
+        // Lanes whose row trajectory ends here read their result now (none before the
+        // shortest row ends: one test a row instead of one a lane).
+        if i + 1 >= first_end {
+            for l in 0..W {
+                if nlens[l] == i + 1 {
+                    out[l] = r.finish(r.cost(&sp, prev[lens[l]][l]), nlens[l], lens[l]);
+                }
             }
         }
     }
     out
+}
+
+/// Row i of the points (DP row i + 1) from DP row i in `prev` into `cur`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn one_row<S: LaneSpace, R: DpRule, const D: usize, const W: usize>(
+    sp: S,
+    r: R,
+    i: usize,
+    rows: &[Lanes<W>],
+    cols: &[Lanes<W>],
+    m: usize,
+    bd: Option<&Borders<W>>,
+    win: Option<[f64; W]>,
+    wmax: Option<usize>,
+    prev: &mut [Lanes<W>],
+    cur: &mut [Lanes<W>],
+) {
+    let zero = [0.0; W];
+    let mut pk = [[0.0; W]; D];
+    pk.copy_from_slice(&rows[i * D..i * D + D]);
+    let (mut left, ga) = match bd {
+        Some(b) => (b.left[i + 1], b.ga[i]),
+        None => ([r.left(i + 1); W], zero),
+    };
+    let (lo, hi) = match wmax {
+        Some(w) => ((i + 1).saturating_sub(w).max(1), (i + 1 + w).min(m)),
+        None => (1, m),
+    };
+    cur[0] = left;
+    if lo > 1 {
+        left = [f64::INFINITY; W];
+        cur[lo - 1] = left;
+    }
+    if hi < m {
+        cur[hi + 1] = [f64::INFINITY; W];
+    }
+    if bd.is_none() && win.is_none() {
+        // The common case as iterators, without a bounds check or a branch per cell: the
+        // same operations in the same order as the loop below.
+        let cells = cols[..m * D].chunks_exact(D).zip(prev[..=m].windows(2)).zip(cur[1..=m].iter_mut());
+        for ((b, p), c) in cells {
+            let v = r.cell(&sp, Cell { s: sp.value::<D, W>(&pk, b), diag: p[0], up: p[1], left, ga, gb: zero });
+            *c = v;
+            left = v;
+        }
+    } else {
+        for j in lo..=hi {
+            cell::<S, R, D, W>(sp, r, (i, j), &pk, cols, bd, win, (&*prev, &mut *cur), &mut left, ga);
+        }
+    }
+}
+
+/// C(0, j) for j = 1, 2, ... into `row`. Kept out of the instruction-set builds: there the
+/// loop is vectorised across j into scatters, one per lane, which cost short passes 5%.
+#[inline(never)]
+fn top_row<R: DpRule, const W: usize>(r: R, row: &mut [Lanes<W>]) {
+    for (j, v) in row.iter_mut().enumerate() {
+        *v = [r.top(j + 1); W];
+    }
+}
+
+/// Cell (i + 1, j) of a pass with borders (ERP) or a band (DTW's window).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn cell<S: LaneSpace, R: DpRule, const D: usize, const W: usize>(
+    sp: S,
+    r: R,
+    (i, j): (usize, usize),
+    pk: &[[f64; W]; D],
+    cols: &[Lanes<W>],
+    bd: Option<&Borders<W>>,
+    win: Option<[f64; W]>,
+    (prev, cur): (&[Lanes<W>], &mut [Lanes<W>]),
+    left: &mut Lanes<W>,
+    ga: Lanes<W>,
+) {
+    let s = sp.value::<D, W>(pk, &cols[(j - 1) * D..(j - 1) * D + D]);
+    let gb = match bd {
+        Some(b) => b.gb[j - 1],
+        None => [0.0; W],
+    };
+    let mut c = r.cell(&sp, Cell { s, diag: prev[j - 1], up: prev[j], left: *left, ga, gb });
+    if let Some(w) = win {
+        let off = (i + 1) as f64 - j as f64;
+        for l in 0..W {
+            c[l] = if off.abs() <= w[l] { c[l] } else { f64::INFINITY };
+        }
+    }
+    cur[j] = c;
+    *left = c;
 }
 
 /// `kernel` as a `cpu::Kernel`, built per instruction set and dimension by `cpu::dispatch`.
@@ -204,17 +263,17 @@ pub fn one<S: LaneSpace, R: DpRule>(sp: S, r: R, a: Traj, b: Traj, window: Optio
 /// lane's length, unused lanes repeating lane 0's so that their reads stay in bounds. Points
 /// past a lane's length are left as the buffer holds them (earlier coordinates, finite): cells
 /// past a lane's lengths never feed its result, so they need no clearing.
-fn pack(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> (usize, [usize; LANES]) {
+fn pack<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> (usize, [usize; W]) {
     let d = trajs[0].dim;
     let len = trajs.iter().map(|t| t.len()).max().unwrap_or(0);
-    let mut lens = [trajs[0].len(); LANES];
+    let mut lens = [trajs[0].len(); W];
     if dst.len() < len * d {
-        dst.resize(len * d, [0.0; LANES]);
+        dst.resize(len * d, [0.0; W]);
     }
     if trajs.iter().all(|t| std::ptr::eq(t.coords, trajs[0].coords)) {
         // One trajectory in every lane (a row with its columns): whole vectors.
         for (v, x) in dst.iter_mut().zip(trajs[0].coords) {
-            *v = [*x; LANES];
+            *v = [*x; W];
         }
         return (len, lens);
     }
@@ -231,15 +290,15 @@ fn pack(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> (usize, [usize; LANES]) 
 /// Trajectories packed for `pairs_packed`: their point count, each lane's, and how many lanes
 /// are used.
 #[derive(Clone, Copy)]
-pub struct Packed {
+pub struct Packed<const W: usize = LANES> {
     len: usize,
-    lens: [usize; LANES],
+    lens: [usize; W],
     count: usize,
 }
 
 /// Packs up to LANES trajectories into `dst`, for any number of `pairs_packed` passes.
-pub fn pack_lanes(trajs: &[Traj], dst: &mut Vec<Lanes<LANES>>) -> Packed {
-    debug_assert!(!trajs.is_empty() && trajs.len() <= LANES);
+pub fn pack_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> Packed<W> {
+    debug_assert!(!trajs.is_empty() && trajs.len() <= W);
     let (len, lens) = pack(trajs, dst);
     Packed { len, lens, count: trajs.len() }
 }
@@ -265,26 +324,131 @@ pub fn pairs<S: LaneSpace, R: DpRule>(
 /// `pairs` on rows and columns packed by `pack_lanes` (`d` values per point; the rows fill at
 /// least the lanes the columns use, and the results are the columns' lanes).
 #[allow(clippy::too_many_arguments)]
-pub fn pairs_packed<S: LaneSpace, R: DpRule>(
+pub fn pairs_packed<S: LaneSpace, R: DpRule, const W: usize>(
     sp: S,
     r: R,
     d: usize,
-    rows: (&[Lanes<LANES>], Packed),
-    cols: (&[Lanes<LANES>], Packed),
+    rows: (&[Lanes<W>], Packed<W>),
+    cols: (&[Lanes<W>], Packed<W>),
     window: Option<usize>,
     out: &mut [f64],
-    scratch: &mut Scratch<LANES>,
+    scratch: &mut Scratch<W>,
 ) {
     let ((rows, Packed { len: n, lens: nlens, count: nrows }), (cols, Packed { len: m, lens, count })) = (rows, cols);
     debug_assert!(out.len() == count && nrows >= count);
-    scratch.prev.resize(m + 1, [0.0; LANES]);
-    scratch.cur.resize(m + 1, [0.0; LANES]);
+    scratch.prev.resize(m + 1, [0.0; W]);
+    scratch.cur.resize(m + 1, [0.0; W]);
     let (rows, cols) = (&rows[..n * d], &cols[..m * d]);
     let has_borders = r.borders(&sp, d, (rows, &nlens), (cols, &lens), &mut scratch.borders);
     let bd = has_borders.then_some(&scratch.borders);
     let (prev, cur) = (&mut scratch.prev[..], &mut scratch.cur[..]);
     let res = run(sp, r, d, (rows, n, nlens), (cols, m, lens), bd, window, prev, cur);
     out.copy_from_slice(&res[..count]);
+}
+
+/// Trajectories packed by `append_lanes`: where they start in the buffer, and as `Packed`.
+#[derive(Clone, Copy)]
+pub struct Group<const W: usize> {
+    at: usize,
+    packed: Packed<W>,
+}
+
+impl<const W: usize> Group<W> {
+    /// How many lanes hold a trajectory.
+    pub fn count(&self) -> usize {
+        self.packed.count
+    }
+}
+
+/// Appends up to W trajectories, packed lane-interleaved, to `dst`; unused lanes repeat lane
+/// 0's length and read zeros past their data, so their cells stay finite and in bounds.
+pub fn append_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> Group<W> {
+    debug_assert!(!trajs.is_empty() && trajs.len() <= W);
+    let d = trajs[0].dim;
+    let len = trajs.iter().map(|t| t.len()).max().unwrap_or(0);
+    let at = dst.len();
+    dst.resize(at + len * d, [0.0; W]);
+    let mut lens = [trajs[0].len(); W];
+    for (l, t) in trajs.iter().enumerate() {
+        lens[l] = t.len();
+        for (v, x) in dst[at..].iter_mut().zip(t.coords) {
+            v[l] = *x;
+        }
+    }
+    Group { at, packed: Packed { len, lens, count: trajs.len() } }
+}
+
+/// `pairs_packed` of one row, packed in every lane (`pack_lanes`), against each group of
+/// columns appended to `cols` (`append_lanes`); `out` gets the groups' results one after the
+/// other. The short passes run in one call of the instruction-set build, so a pass of a few
+/// hundred cells pays no call of its own.
+#[allow(clippy::too_many_arguments)]
+pub fn row_groups<S: LaneSpace, R: DpRule, const W: usize>(
+    sp: S,
+    r: R,
+    d: usize,
+    row: (&[Lanes<W>], Packed<W>),
+    cols: &[Lanes<W>],
+    groups: &[Group<W>],
+    window: Option<usize>,
+    out: &mut [f64],
+    scratch: &mut Scratch<W>,
+) {
+    let n = row.1.len;
+    let m = groups.iter().map(|g| g.packed.len).max().unwrap_or(0);
+    scratch.prev.resize(m + 1, [0.0; W]);
+    scratch.cur.resize(m + 1, [0.0; W]);
+    let (mut k, mut at) = (0, 0);
+    while k < groups.len() {
+        // Passes long enough to need the cancel check go one by one through `run`.
+        let short = groups[k..].iter().take_while(|g| n * g.packed.len * W < CHECKED_PASS_CELLS).count();
+        if short == 0 {
+            let g = groups[k];
+            pairs_packed(sp, r, d, row, (&cols[g.at..], g.packed), window, &mut out[at..at + g.count()], scratch);
+            at += g.count();
+            k += 1;
+            continue;
+        }
+        let batch = &groups[k..k + short];
+        let len: usize = batch.iter().map(|g| g.count()).sum();
+        build::<_, W>(d, RowGroups { sp, r, row, cols, groups: batch, window, out: &mut out[at..at + len], scratch });
+        at += len;
+        k += short;
+    }
+}
+
+/// `row_groups`' short passes as one `cpu::Kernel`.
+struct RowGroups<'a, 'p, S, R, const W: usize> {
+    sp: S,
+    r: R,
+    row: (&'p [Lanes<W>], Packed<W>),
+    cols: &'p [Lanes<W>],
+    groups: &'p [Group<W>],
+    window: Option<usize>,
+    out: &'a mut [f64],
+    scratch: &'a mut Scratch<W>,
+}
+
+impl<S: LaneSpace, R: DpRule, const W: usize> crate::cpu::Kernel for RowGroups<'_, '_, S, R, W> {
+    type Out = ();
+    #[inline(always)]
+    fn run<const D: usize>(self) {
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        let RowGroups { sp, r, row: (rows, Packed { len: n, lens: nlens, .. }), cols, groups, window, out, scratch } = self;
+        let rows = &rows[..n * D];
+        let mut at = 0;
+        for g in groups {
+            let Packed { len: m, lens, count } = g.packed;
+            let cols = &cols[g.at..g.at + m * D];
+            let has_borders = r.borders(&sp, D, (rows, &nlens), (cols, &lens), &mut scratch.borders);
+            let bd = has_borders.then_some(&scratch.borders);
+            let win = window.map(|w| std::array::from_fn(|l| effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64));
+            let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER };
+            let res = kernel::<S, R, D, W, false>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur);
+            out[at..at + count].copy_from_slice(&res[..count]);
+            at += count;
+        }
+    }
 }
 
 #[cfg(test)]
