@@ -313,7 +313,7 @@ impl<'a> Evaluator<'a> {
         let pairs: usize = runs.iter().map(|r| r.len).sum();
         if let Strategy::Lanes { dp, stored } = &self.strategy {
             if pairs >= ROW_RUN_PAIRS * runs.len() && self.row_path(pairs, runs.iter().map(|r| (r.row, r.col, r.col + r.len))) {
-                return self.eval_rows(dp, stored, runs, out, &mut scratch.rows);
+                return self.eval_rows(dp, stored, runs, out, scratch);
             }
         }
         let ij: Vec<(usize, usize)> = runs.iter().flat_map(|r| (r.col..r.col + r.len).map(move |j| (r.row, j))).collect();

@@ -85,15 +85,89 @@ fn kernel<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const CHECK: 
         }
         one_row::<S, R, D, W>(sp, r, i, rows, cols, m, bd, win, wmax, &mut *prev, &mut *cur);
         std::mem::swap(&mut prev, &mut cur);
-        // Lanes whose row trajectory ends here read their result now (none before the
-        // shortest row ends: one test a row instead of one a lane).
-        if i + 1 >= first_end {
-            for l in 0..W {
-                if nlens[l] == i + 1 {
-                    out[l] = r.finish(r.cost(&sp, prev[lens[l]][l]), nlens[l], lens[l]);
-                }
+        read_ends(sp, r, i, first_end, (&nlens, &lens), prev, &mut out);
+    }
+    out
+}
+
+/// Lanes whose row trajectory ends at point row i read their result from `row`, DP row i + 1
+/// (none before the shortest row ends: one test a row instead of one a lane).
+#[inline(always)]
+fn read_ends<S: LaneSpace, R: DpRule, const W: usize>(
+    sp: S,
+    r: R,
+    i: usize,
+    first_end: usize,
+    (nlens, lens): (&[usize; W], &[usize; W]),
+    row: &[Lanes<W>],
+    out: &mut Lanes<W>,
+) {
+    if i + 1 >= first_end {
+        for l in 0..W {
+            if nlens[l] == i + 1 {
+                out[l] = r.finish(r.cost(&sp, row[lens[l]][l]), nlens[l], lens[l]);
             }
         }
+    }
+}
+
+/// `kernel` for a pass without borders or band, two rows of points at a time: rows i and
+/// i + 1 (DP rows i + 1 and i + 2) go through the columns together, the second one column
+/// behind, as one vector of W2 = 2W lanes, so that each step advances two independent chains
+/// of dependent cells and a row of ten cells pays half a loop. DP row i is in `prev`; row
+/// i + 1 goes to `cur` and row i + 2 back to `prev`, over the cells of row i that the step has
+/// read for the last time. Each lane performs the operations of `one_row` on the same values,
+/// so the bits are the same.
+#[inline(always)]
+fn kernel_two<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const W2: usize>(
+    sp: S,
+    r: R,
+    pass: &Pass<W>,
+    prev: &mut [Lanes<W>],
+    cur: &mut [Lanes<W>],
+) -> Lanes<W> {
+    const { assert!(W2 == 2 * W) };
+    let Pass { rows, n, nlens, cols, m, lens, .. } = *pass;
+    let join = |x: &Lanes<W>, y: &Lanes<W>| -> Lanes<W2> { std::array::from_fn(|l| if l < W { x[l] } else { y[l - W] }) };
+    let mut out = [0.0; W];
+    let first_end = nlens.iter().copied().min().unwrap_or(0);
+    let (prev, cur) = (&mut prev[..=m], &mut cur[..=m]);
+    let cols = &cols[..m * D];
+    prev[0] = [r.corner(); W];
+    top_row(r, &mut prev[1..=m]);
+    let (zero, zero2) = ([0.0; W], [0.0; W2]);
+    let finish = |out: &mut Lanes<W>, i: usize, row: &[Lanes<W>]| read_ends(sp, r, i, first_end, (&nlens, &lens), row, out);
+    let mut i = 0;
+    while i + 1 < n {
+        let (p0, p1) = (&rows[i * D..i * D + D], &rows[(i + 1) * D..(i + 1) * D + D]);
+        let mut pk = [[0.0; W]; D];
+        pk.copy_from_slice(p0);
+        let p2: [Lanes<W2>; D] = std::array::from_fn(|k| join(&p0[k], &p1[k]));
+        let mut a = [r.left(i + 1); W];
+        cur[0] = a;
+        a = r.cell(&sp, Cell { s: sp.value::<D, W>(&pk, &cols[..D]), diag: prev[0], up: prev[1], left: a, ga: zero, gb: zero });
+        cur[1] = a;
+        let mut b = [r.left(i + 2); W];
+        prev[0] = b;
+        for j in 2..=m {
+            let c2: [Lanes<W2>; D] = std::array::from_fn(|k| join(&cols[(j - 1) * D + k], &cols[(j - 2) * D + k]));
+            let s = sp.value::<D, W2>(&p2, &c2);
+            let c = r.cell(&sp, Cell { s, diag: join(&prev[j - 1], &cur[j - 2]), up: join(&prev[j], &cur[j - 1]), left: join(&a, &b), ga: zero2, gb: zero2 });
+            a = std::array::from_fn(|l| c[l]);
+            b = std::array::from_fn(|l| c[W + l]);
+            cur[j] = a;
+            prev[j - 1] = b;
+        }
+        pk.copy_from_slice(p1);
+        let s = sp.value::<D, W>(&pk, &cols[(m - 1) * D..m * D]);
+        prev[m] = r.cell(&sp, Cell { s, diag: cur[m - 1], up: cur[m], left: b, ga: zero, gb: zero });
+        finish(&mut out, i, cur);
+        finish(&mut out, i + 1, prev);
+        i += 2;
+    }
+    if i < n {
+        one_row::<S, R, D, W>(sp, r, i, rows, cols, m, None, None, None, &mut *prev, &mut *cur);
+        finish(&mut out, i, cur);
     }
     out
 }
@@ -379,11 +453,12 @@ pub fn append_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> 
 }
 
 /// `pairs_packed` of one row, packed in every lane (`pack_lanes`), against each group of
-/// columns appended to `cols` (`append_lanes`); `out` gets the groups' results one after the
-/// other. The short passes run in one call of the instruction-set build, so a pass of a few
-/// hundred cells pays no call of its own.
+/// columns appended to `cols` (`append_lanes`); `out` gets W values per group, the results in
+/// its first `count()`. The short passes run in one call of the instruction-set build, so a
+/// pass of a few hundred cells pays no call of its own; those without borders or band take
+/// `kernel_two` (W2 = 2W).
 #[allow(clippy::too_many_arguments)]
-pub fn row_groups<S: LaneSpace, R: DpRule, const W: usize>(
+pub fn row_groups<S: LaneSpace, R: DpRule, const W: usize, const W2: usize>(
     sp: S,
     r: R,
     d: usize,
@@ -405,20 +480,20 @@ pub fn row_groups<S: LaneSpace, R: DpRule, const W: usize>(
         if short == 0 {
             let g = groups[k];
             pairs_packed(sp, r, d, row, (&cols[g.at..], g.packed), window, &mut out[at..at + g.count()], scratch);
-            at += g.count();
+            at += W;
             k += 1;
             continue;
         }
         let batch = &groups[k..k + short];
-        let len: usize = batch.iter().map(|g| g.count()).sum();
-        build::<_, W>(d, RowGroups { sp, r, row, cols, groups: batch, window, out: &mut out[at..at + len], scratch });
+        let len = batch.len() * W;
+        build::<_, W>(d, RowGroups::<S, R, W, W2> { sp, r, row, cols, groups: batch, window, out: &mut out[at..at + len], scratch });
         at += len;
         k += short;
     }
 }
 
 /// `row_groups`' short passes as one `cpu::Kernel`.
-struct RowGroups<'a, 'p, S, R, const W: usize> {
+struct RowGroups<'a, 'p, S, R, const W: usize, const W2: usize> {
     sp: S,
     r: R,
     row: (&'p [Lanes<W>], Packed<W>),
@@ -429,7 +504,7 @@ struct RowGroups<'a, 'p, S, R, const W: usize> {
     scratch: &'a mut Scratch<W>,
 }
 
-impl<S: LaneSpace, R: DpRule, const W: usize> crate::cpu::Kernel for RowGroups<'_, '_, S, R, W> {
+impl<S: LaneSpace, R: DpRule, const W: usize, const W2: usize> crate::cpu::Kernel for RowGroups<'_, '_, S, R, W, W2> {
     type Out = ();
     #[inline(always)]
     fn run<const D: usize>(self) {
@@ -438,15 +513,19 @@ impl<S: LaneSpace, R: DpRule, const W: usize> crate::cpu::Kernel for RowGroups<'
         let rows = &rows[..n * D];
         let mut at = 0;
         for g in groups {
-            let Packed { len: m, lens, count } = g.packed;
+            let Packed { len: m, lens, .. } = g.packed;
             let cols = &cols[g.at..g.at + m * D];
             let has_borders = r.borders(&sp, D, (rows, &nlens), (cols, &lens), &mut scratch.borders);
             let bd = has_borders.then_some(&scratch.borders);
             let win = window.map(|w| std::array::from_fn(|l| effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64));
             let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER };
-            let res = kernel::<S, R, D, W, false>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur);
-            out[at..at + count].copy_from_slice(&res[..count]);
-            at += count;
+            let res = if bd.is_none() && win.is_none() {
+                kernel_two::<S, R, D, W, W2>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur)
+            } else {
+                kernel::<S, R, D, W, false>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur)
+            };
+            out[at..at + W].copy_from_slice(&res);
+            at += W;
         }
     }
 }

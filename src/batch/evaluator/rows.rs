@@ -11,7 +11,7 @@
 //! outside [L, hi) (a pdist's triangle by the diagonal, a chunk's partial first and last rows)
 //! are sorted and packed for that run alone.
 
-use super::{sort_keys, Evaluator, Stored};
+use super::{sort_keys, Evaluator, Scratch, Stored};
 use crate::batch::pairs::Run;
 use crate::geometry::lane_space::SphericalSet;
 use crate::metrics::dp::{with_dp, DpSetup, Lanes};
@@ -20,7 +20,7 @@ use crate::traj::Traj;
 
 /// Lanes per pass: two AVX-512 registers, so each step of the DP advances two independent
 /// chains of dependent cells; a row of ten cells then keeps the vector units busy.
-pub const ROW_LANES: usize = 16;
+pub const ROW_LANES: usize = 8;
 
 /// Blocks of fewer pairs are not shared: each round of choosing a block sorts the runs left,
 /// which costs more than packing a few columns once per run.
@@ -70,8 +70,9 @@ impl Columns {
     }
 }
 
-/// The columns [l, hi) that the most pairs of `runs` share: the runs ending at `hi` and
-/// starting at or before `l`, as (hi, l, pairs). None when no two runs share a column.
+/// The columns [l, hi) that the most pairs of `runs` share, in whole groups of lanes: the runs
+/// ending at `hi` and starting at or before `l`, as (hi, l, pairs). None when no two runs
+/// share MIN_BLOCK_PAIRS pairs.
 fn best_block(runs: &[Run], starts: &mut Vec<(usize, usize)>) -> Option<(usize, usize, usize)> {
     starts.clear();
     starts.extend(runs.iter().map(|r| (r.col + r.len, r.col)));
@@ -85,9 +86,12 @@ fn best_block(runs: &[Run], starts: &mut Vec<(usize, usize)>) -> Option<(usize, 
             k = 0;
         }
         k += 1;
-        let pairs = k * (end - start);
+        // Whole groups of lanes only: the block starts where its width is a multiple of
+        // ROW_LANES, and the columns before that are left to the runs.
+        let width = (end - start) / ROW_LANES * ROW_LANES;
+        let pairs = k * width;
         if k >= 2 && pairs >= MIN_BLOCK_PAIRS && best.is_none_or(|b| pairs > b.2) {
-            best = Some((end, start, pairs));
+            best = Some((end, end - width, pairs));
         }
     }
     best
@@ -103,13 +107,14 @@ impl Evaluator<'_> {
         stored: &Option<(SphericalSet, Option<SphericalSet>)>,
         runs: &[Run],
         out: &mut [f64],
-        scratch: &mut RowScratch,
+        whole: &mut Scratch,
     ) {
         let (a, b) = match stored {
             Some((sa, sb)) => (Stored::Set(sa), Stored::Set(sb.as_ref().unwrap_or(sa))),
             None => (Stored::Raw(&self.a), Stored::Raw(&self.b)),
         };
-        let RowScratch { dp: dps, row, cols, res, todo, rest, starts } = scratch;
+        let mut scratch = std::mem::take(&mut whole.rows);
+        let RowScratch { dp: dps, row, cols, res, todo, rest, starts } = &mut scratch;
         todo.clear();
         todo.extend_from_slice(runs);
         with_dp!(*dp, |sp, r| {
@@ -117,8 +122,10 @@ impl Evaluator<'_> {
             let mut compute = |run: &Run, cols: &Columns| {
                 let t = a.get(run.row);
                 let pr = dp_kernel::pack_lanes(&[t; ROW_LANES], row);
-                res.resize(cols.order.len(), 0.0);
-                dp_kernel::row_groups(sp, r, t.dim, (row, pr), &cols.data, &cols.groups, dp.window, res, dps);
+                // W results per group; only the last group has unused lanes, so the results
+                // follow `order` position for position.
+                res.resize(cols.groups.len() * ROW_LANES, 0.0);
+                dp_kernel::row_groups::<_, _, ROW_LANES, { 2 * ROW_LANES }>(sp, r, t.dim, (row, pr), &cols.data, &cols.groups, dp.window, res, dps);
                 for (&(_, j), v) in cols.order.iter().zip(res.iter()) {
                     out[run.at + cols.lo + j as usize - run.col] = *v;
                 }
@@ -138,11 +145,16 @@ impl Evaluator<'_> {
                 }
                 std::mem::swap(todo, rest);
             }
-            for run in todo.iter() {
-                cols.pack(b, run.col, run.col + run.len);
-                compute(run, cols);
-            }
         });
+        // What no two runs share goes pair by pair, pooled so that passes fill their lanes.
+        let ij: Vec<(usize, usize)> = todo.iter().flat_map(|r| (r.col..r.col + r.len).map(move |j| (r.row, j))).collect();
+        let at: Vec<usize> = todo.iter().flat_map(|r| r.at..r.at + r.len).collect();
+        whole.rows = scratch;
+        let mut res = vec![0.0; ij.len()];
+        self.eval_sorted(&ij, &mut res, whole);
+        for (k, v) in at.into_iter().zip(res) {
+            out[k] = v;
+        }
     }
 }
 
@@ -160,17 +172,17 @@ mod tests {
         // A pdist chunk of n = 100: a partial first row from column 90, whole rows 5 to 7,
         // a partial last row.
         let runs = [run(4, 90, 10), run(5, 6, 94), run(6, 7, 93), run(7, 8, 92), run(8, 9, 20)];
-        assert_eq!(best_block(&runs, &mut starts), Some((100, 8, 3 * 92)));
+        assert_eq!(best_block(&runs, &mut starts), Some((100, 12, 3 * 88)));
         // What is left of them shares too little: the triangle by the diagonal.
         let rest = [run(4, 90, 10), run(5, 6, 2), run(6, 7, 1), run(8, 9, 20)];
         assert_eq!(best_block(&rest, &mut starts), None);
-        // A staircase: the best block is the middle of it.
+        // A staircase: the best block of whole groups of lanes is near its middle.
         let stairs: Vec<Run> = (0..40).map(|i| run(i, i + 1, 40 - i)).collect();
-        assert_eq!(best_block(&stairs, &mut starts), Some((41, 20, 20 * 21)));
+        assert_eq!(best_block(&stairs, &mut starts), Some((41, 17, 17 * 24)));
         // A lone run shares nothing.
         assert_eq!(best_block(&[run(0, 1, 9)], &mut starts), None);
         // A cdist block's rows all share their columns.
         let runs = [run(0, 3, 50), run(1, 3, 50), run(2, 3, 50)];
-        assert_eq!(best_block(&runs, &mut starts), Some((53, 3, 150)));
+        assert_eq!(best_block(&runs, &mut starts), Some((53, 5, 3 * 48)));
     }
 }
