@@ -149,8 +149,10 @@ fn kernel_two<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const W2:
         cur[1] = a;
         let mut b = [r.left(i + 2); W];
         prev[0] = b;
-        for j in 2..=m {
-            let c2: [Lanes<W2>; D] = std::array::from_fn(|k| join(&cols[(j - 1) * D + k], &cols[(j - 2) * D + k]));
+        // Column points as whole arrays, whose indices the compiler sees are in bounds.
+        let pts = &cols.as_chunks::<D>().0[..m];
+        for j in 2..m + 1 {
+            let c2: [Lanes<W2>; D] = std::array::from_fn(|k| join(&pts[j - 1][k], &pts[j - 2][k]));
             let s = sp.value::<D, W2>(&p2, &c2);
             let c = r.cell(&sp, Cell { s, diag: join(&prev[j - 1], &cur[j - 2]), up: join(&prev[j], &cur[j - 1]), left: join(&a, &b), ga: zero2, gb: zero2 });
             a = std::array::from_fn(|l| c[l]);

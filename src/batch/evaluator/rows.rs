@@ -1,15 +1,16 @@
 //! Pairs that come as runs of consecutive columns of a row (the chunks of a pdist or cdist of
-//! short trajectories) through the DP lane kernel, a row in every lane against ROW_LANES
+//! short trajectories) through the DP lane kernel: a row in every lane against ROW_LANES
 //! columns per pass.
 //!
-//! A pair of 10-point trajectories is about 100 cells, some 30 ns: sorting pairs by length
-//! and packing both trajectories for every pass would cost as much as the cells. Here a
-//! chunk's runs share their columns: a pdist's rows all end at column n, a cdist's at the
-//! block's edge. The columns [L, hi) that most runs cover are sorted by length and packed once
-//! for the whole chunk, each run's row is packed once, and every pass is a row against a group
-//! of columns of similar lengths, with no lane computed for nothing. The columns a run has
-//! outside [L, hi) (a pdist's triangle by the diagonal, a chunk's partial first and last rows)
-//! are sorted and packed for that run alone.
+//! A pair of 10-point trajectories is about 100 cells, some 30 ns: sorting pairs by length and
+//! packing both trajectories for every pass would cost as much as the cells. But a chunk's runs
+//! share their columns: a pdist's rows all end at column n, a cdist's at the block's edge. So
+//! the block of columns that the most pairs share is sorted by length and packed once, and every
+//! run that covers it computes against it, its row packed once, with no lane computed for
+//! nothing. What those runs have outside the block (a pdist's triangle by the diagonal, a
+//! chunk's partial first and last rows) are runs again, and the next block is chosen among
+//! them. The few pairs that no two runs share are pooled and go through the pair-by-pair
+//! grouping (`Evaluator::eval_sorted`).
 
 use super::{sort_keys, Evaluator, Scratch, Stored};
 use crate::batch::pairs::Run;
@@ -18,12 +19,12 @@ use crate::metrics::dp::{with_dp, DpSetup, Lanes};
 use crate::metrics::dp_kernel::{self, Group};
 use crate::traj::Traj;
 
-/// Lanes per pass: two AVX-512 registers, so each step of the DP advances two independent
-/// chains of dependent cells; a row of ten cells then keeps the vector units busy.
+/// Lanes per pass: one AVX-512 register. The passes take two rows of points at a time
+/// (`dp_kernel::row_groups`), so each step still advances two vectors of independent cells.
 pub const ROW_LANES: usize = 8;
 
-/// Blocks of fewer pairs are not shared: each round of choosing a block sorts the runs left,
-/// which costs more than packing a few columns once per run.
+/// Pairs a block holds at least; smaller ones are left to the pooled pair-by-pair path: each
+/// round of choosing a block sorts the runs left, which costs more than such a block saves.
 const MIN_BLOCK_PAIRS: usize = 4 * ROW_LANES;
 
 /// Buffers of `eval_rows`, one set per thread.
@@ -122,9 +123,9 @@ impl Evaluator<'_> {
             let mut compute = |run: &Run, cols: &Columns| {
                 let t = a.get(run.row);
                 let pr = dp_kernel::pack_lanes(&[t; ROW_LANES], row);
-                // W results per group; only the last group has unused lanes, so the results
-                // follow `order` position for position.
-                res.resize(cols.groups.len() * ROW_LANES, 0.0);
+                // Blocks are whole groups of lanes, so the results follow `order` position for
+                // position.
+                res.resize(cols.order.len(), 0.0);
                 dp_kernel::row_groups::<_, _, ROW_LANES, { 2 * ROW_LANES }>(sp, r, t.dim, (row, pr), &cols.data, &cols.groups, dp.window, res, dps);
                 for (&(_, j), v) in cols.order.iter().zip(res.iter()) {
                     out[run.at + cols.lo + j as usize - run.col] = *v;
@@ -145,6 +146,21 @@ impl Evaluator<'_> {
                 }
                 std::mem::swap(todo, rest);
             }
+            // No two runs share enough columns: the long runs are blocks of their own.
+            rest.clear();
+            for run in todo.iter() {
+                let (width, end) = (run.len / ROW_LANES * ROW_LANES, run.col + run.len);
+                if width < MIN_BLOCK_PAIRS {
+                    rest.push(*run);
+                    continue;
+                }
+                cols.pack(b, end - width, end);
+                compute(run, cols);
+                if width < run.len {
+                    rest.push(Run { len: run.len - width, ..*run });
+                }
+            }
+            std::mem::swap(todo, rest);
         });
         // What no two runs share goes pair by pair, pooled so that passes fill their lanes.
         let ij: Vec<(usize, usize)> = todo.iter().flat_map(|r| (r.col..r.col + r.len).map(move |j| (r.row, j))).collect();
