@@ -505,6 +505,13 @@ mod tests {
                     k += 1;
                 }
             }
+            // A range starting and ending inside rows, over two threads: chunks with partial
+            // first and last rows.
+            let (start, len) = (1234u64, 20_000usize);
+            let mut part = vec![0.0; len];
+            let index = PairIndex::Condensed { n: n as u64, start };
+            run(&ev, index, OutSlice::F64(&mut part), 2, &mut |_, _| Ok(())).unwrap();
+            assert!(part.iter().zip(&out[start as usize..]).all(|(x, y)| x.to_bits() == y.to_bits()), "{name} range");
             let ev = Evaluator::new(&spec, c, "XA", Some((c, "XB"))).unwrap();
             let rect = PairIndex::Rect { row0: 10, col0: 3, cols: 250, skip: 0 };
             let mut out = vec![0.0; 40 * 250];

@@ -213,10 +213,14 @@ fn fill_chunk(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
     }
 }
 
+/// A thread's buffers for `fill_lanes`: the kernels', the chunk's pairs as a list or as runs,
+/// and f64 results on their way to an f32 output.
+type ChunkBuffers = (Scratch, Vec<(usize, usize)>, Vec<Run>, Vec<f64>);
+
 /// The chunk's pairs through the lane kernel, which groups them by length.
 fn fill_lanes(ev: &Evaluator, pairs: &PairIndex, k0: u64, out: &mut OutChunk) {
     thread_local! {
-        static SCRATCH: std::cell::RefCell<(Scratch, Vec<(usize, usize)>, Vec<Run>, Vec<f64>)> = Default::default();
+        static SCRATCH: std::cell::RefCell<ChunkBuffers> = Default::default();
     }
     SCRATCH.with(|s| {
         let (scratch, ij, runs, buf) = &mut *s.borrow_mut();
