@@ -146,6 +146,9 @@ fn sort_keys(order: &mut Vec<(u64, u32)>) {
         }
     }
     let len = order.len();
+    if len < 2 {
+        return;
+    }
     // Counting costs the spread of values; past a few times the pairs, compare instead.
     if (0..3).any(|f| hi[f].saturating_sub(lo[f]) as usize >= 4 * len.max(64)) {
         order.sort_unstable();
@@ -513,6 +516,12 @@ mod tests {
             run(&ev, index, OutSlice::F64(&mut part), 2, &mut |_, _| Ok(())).unwrap();
             assert!(part.iter().zip(&out[start as usize..]).all(|(x, y)| x.to_bits() == y.to_bits()), "{name} range");
             let ev = Evaluator::new(&spec, c, "XA", Some((c, "XB"))).unwrap();
+            // One row against 256 columns: a single run, all of it one block, nothing left.
+            let mut row = vec![0.0; 256];
+            run(&ev, PairIndex::Rect { row0: 7, col0: 0, cols: 256, skip: 0 }, OutSlice::F64(&mut row), 1, &mut |_, _| Ok(())).unwrap();
+            for (j, v) in row.iter().enumerate() {
+                assert_eq!(v.to_bits(), metrics::distance(&spec, c.get(7), c.get(j)).to_bits(), "{name} row (7, {j})");
+            }
             let rect = PairIndex::Rect { row0: 10, col0: 3, cols: 250, skip: 0 };
             let mut out = vec![0.0; 40 * 250];
             run(&ev, rect, OutSlice::F64(&mut out), 1, &mut |_, _| Ok(())).unwrap();

@@ -14,6 +14,10 @@ use super::{arc_metres, Haversine, HaversinePrepared};
 use crate::traj::Traj;
 
 pub trait LaneSpace: Copy + Send + Sync {
+    /// Whether the DP kernel may take two rows of points at a time as one vector of twice the
+    /// lanes (`dp_kernel::row_groups`). The Euclidean value compiles to whole vectors at any
+    /// width; the spherical one, with its tests over all lanes, ran short passes twice as slow.
+    const TWO_ROWS: bool;
     /// The cell value of each lane: `p` holds the row points (D stored values), `b` the D
     /// column vectors of one column position.
     fn value<const D: usize, const W: usize>(&self, p: &[[f64; W]; D], b: &[[f64; W]]) -> [f64; W];
@@ -31,6 +35,7 @@ pub trait LaneSpace: Copy + Send + Sync {
 pub struct EuclideanLanes;
 
 impl LaneSpace for EuclideanLanes {
+    const TWO_ROWS: bool = true;
     #[inline(always)]
     fn value<const D: usize, const W: usize>(&self, p: &[[f64; W]; D], b: &[[f64; W]]) -> [f64; W] {
         let mut s = [0.0f64; W];
@@ -86,6 +91,7 @@ pub fn below_threshold(eps: f64) -> Option<f64> {
 pub struct SphericalLanes(pub Haversine);
 
 impl LaneSpace for SphericalLanes {
+    const TWO_ROWS: bool = false;
     #[inline(always)]
     fn value<const D: usize, const W: usize>(&self, p: &[[f64; W]; D], b: &[[f64; W]]) -> [f64; W] {
         let h = &self.0;

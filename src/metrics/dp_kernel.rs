@@ -209,9 +209,10 @@ fn one_row<S: LaneSpace, R: DpRule, const D: usize, const W: usize>(
     if hi < m {
         cur[hi + 1] = [f64::INFINITY; W];
     }
-    if bd.is_none() && win.is_none() {
-        // The common case as iterators, without a bounds check or a branch per cell: the
-        // same operations in the same order as the loop below.
+    if S::TWO_ROWS && bd.is_none() && win.is_none() {
+        // The common Euclidean case as iterators, without a bounds check or a branch per
+        // cell: the same operations in the same order as the loop below. (The spherical
+        // value compiles to split vectors in this form.)
         let cells = cols[..m * D].chunks_exact(D).zip(prev[..=m].windows(2)).zip(cur[1..=m].iter_mut());
         for ((b, p), c) in cells {
             let v = r.cell(&sp, Cell { s: sp.value::<D, W>(&pk, b), diag: p[0], up: p[1], left, ga, gb: zero });
@@ -458,7 +459,7 @@ pub fn append_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> 
 /// columns appended to `cols` (`append_lanes`); `out` gets W values per group, the results in
 /// its first `count()`. The short passes run in one call of the instruction-set build, so a
 /// pass of a few hundred cells pays no call of its own; those without borders or band take
-/// `kernel_two` (W2 = 2W).
+/// `kernel_two` (W2 = 2W) where the space allows it (`LaneSpace::TWO_ROWS`).
 #[allow(clippy::too_many_arguments)]
 pub fn row_groups<S: LaneSpace, R: DpRule, const W: usize, const W2: usize>(
     sp: S,
@@ -521,7 +522,7 @@ impl<S: LaneSpace, R: DpRule, const W: usize, const W2: usize> crate::cpu::Kerne
             let bd = has_borders.then_some(&scratch.borders);
             let win = window.map(|w| std::array::from_fn(|l| effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64));
             let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER };
-            let res = if bd.is_none() && win.is_none() {
+            let res = if S::TWO_ROWS && bd.is_none() && win.is_none() {
                 kernel_two::<S, R, D, W, W2>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur)
             } else {
                 kernel::<S, R, D, W, false>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur)

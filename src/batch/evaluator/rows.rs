@@ -166,6 +166,9 @@ impl Evaluator<'_> {
         let ij: Vec<(usize, usize)> = todo.iter().flat_map(|r| (r.col..r.col + r.len).map(move |j| (r.row, j))).collect();
         let at: Vec<usize> = todo.iter().flat_map(|r| r.at..r.at + r.len).collect();
         whole.rows = scratch;
+        if ij.is_empty() {
+            return;
+        }
         let mut res = vec![0.0; ij.len()];
         self.eval_sorted(&ij, &mut res, whole);
         for (k, v) in at.into_iter().zip(res) {
