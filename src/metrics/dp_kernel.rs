@@ -209,10 +209,9 @@ fn one_row<S: LaneSpace, R: DpRule, const D: usize, const W: usize>(
     if hi < m {
         cur[hi + 1] = [f64::INFINITY; W];
     }
-    if S::TWO_ROWS && bd.is_none() && win.is_none() {
-        // The common Euclidean case as iterators, without a bounds check or a branch per
-        // cell: the same operations in the same order as the loop below. (The spherical
-        // value compiles to split vectors in this form.)
+    if bd.is_none() && win.is_none() {
+        // The common case as iterators, without a bounds check or a branch per cell: the
+        // same operations in the same order as the loop below.
         let cells = cols[..m * D].chunks_exact(D).zip(prev[..=m].windows(2)).zip(cur[1..=m].iter_mut());
         for ((b, p), c) in cells {
             let v = r.cell(&sp, Cell { s: sp.value::<D, W>(&pk, b), diag: p[0], up: p[1], left, ga, gb: zero });
@@ -437,8 +436,10 @@ impl<const W: usize> Group<W> {
     }
 }
 
-/// Appends up to W trajectories, packed lane-interleaved, to `dst`; unused lanes repeat lane
-/// 0's length and read zeros past their data, so their cells stay finite and in bounds.
+/// Appends up to W trajectories, packed lane-interleaved, to `dst`. Past its length a lane
+/// repeats its last point, and unused lanes hold lane 0's trajectory: padding cells never feed
+/// a result, but they take part in the spherical value's all-lanes tests, which a far-away
+/// filler (zeros: the Gulf of Guinea) would send down the slow path for the whole pass.
 pub fn append_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> Group<W> {
     debug_assert!(!trajs.is_empty() && trajs.len() <= W);
     let d = trajs[0].dim;
@@ -446,9 +447,12 @@ pub fn append_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> 
     let at = dst.len();
     dst.resize(at + len * d, [0.0; W]);
     let mut lens = [trajs[0].len(); W];
-    for (l, t) in trajs.iter().enumerate() {
+    for l in 0..W {
+        let t = trajs.get(l).unwrap_or(&trajs[0]);
         lens[l] = t.len();
-        for (v, x) in dst[at..].iter_mut().zip(t.coords) {
+        let last = &t.coords[t.coords.len() - d..];
+        let values = t.coords.iter().chain(last.iter().cycle().take((len - t.len()) * d));
+        for (v, x) in dst[at..].iter_mut().zip(values) {
             v[l] = *x;
         }
     }
