@@ -21,6 +21,9 @@ use super::{discrete_frechet::DiscreteFrechet, dtw::Dtw, edr::Edr, erp::Erp, lcs
 pub type Lanes<const W: usize> = [f64; W];
 
 pub trait DpRule: Copy + Send + Sync {
+    /// Whether short passes may take two rows of points at a time (`dp_kernel::row_groups`,
+    /// with `LaneSpace::TWO_ROWS`): true where that measured faster.
+    const TWO_ROWS: bool = true;
     /// C(0, 0), C(0, j) and C(i, 0) (j, i >= 1); the defaults are the min-plus metrics'
     /// (0, +inf, +inf). Rules whose borders depend on the points (ERP) fill `Borders`.
     fn corner(&self) -> f64 {

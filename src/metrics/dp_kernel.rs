@@ -209,19 +209,21 @@ fn one_row<S: LaneSpace, R: DpRule, const D: usize, const W: usize>(
     if hi < m {
         cur[hi + 1] = [f64::INFINITY; W];
     }
-    if bd.is_none() && win.is_none() {
-        // The common case as iterators, without a bounds check or a branch per cell: the
-        // same operations in the same order as the loop below.
-        let cells = cols[..m * D].chunks_exact(D).zip(prev[..=m].windows(2)).zip(cur[1..=m].iter_mut());
-        for ((b, p), c) in cells {
-            let v = r.cell(&sp, Cell { s: sp.value::<D, W>(&pk, b), diag: p[0], up: p[1], left, ga, gb: zero });
-            *c = v;
-            left = v;
+    for j in lo..=hi {
+        let s = sp.value::<D, W>(&pk, &cols[(j - 1) * D..(j - 1) * D + D]);
+        let gb = match bd {
+            Some(b) => b.gb[j - 1],
+            None => zero,
+        };
+        let mut c = r.cell(&sp, Cell { s, diag: prev[j - 1], up: prev[j], left, ga, gb });
+        if let Some(w) = win {
+            let off = (i + 1) as f64 - j as f64;
+            for l in 0..W {
+                c[l] = if off.abs() <= w[l] { c[l] } else { f64::INFINITY };
+            }
         }
-    } else {
-        for j in lo..=hi {
-            cell::<S, R, D, W>(sp, r, (i, j), &pk, cols, bd, win, (&*prev, &mut *cur), &mut left, ga);
-        }
+        cur[j] = c;
+        left = c;
     }
 }
 
@@ -232,37 +234,6 @@ fn top_row<R: DpRule, const W: usize>(r: R, row: &mut [Lanes<W>]) {
     for (j, v) in row.iter_mut().enumerate() {
         *v = [r.top(j + 1); W];
     }
-}
-
-/// Cell (i + 1, j) of a pass with borders (ERP) or a band (DTW's window).
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn cell<S: LaneSpace, R: DpRule, const D: usize, const W: usize>(
-    sp: S,
-    r: R,
-    (i, j): (usize, usize),
-    pk: &[[f64; W]; D],
-    cols: &[Lanes<W>],
-    bd: Option<&Borders<W>>,
-    win: Option<[f64; W]>,
-    (prev, cur): (&[Lanes<W>], &mut [Lanes<W>]),
-    left: &mut Lanes<W>,
-    ga: Lanes<W>,
-) {
-    let s = sp.value::<D, W>(pk, &cols[(j - 1) * D..(j - 1) * D + D]);
-    let gb = match bd {
-        Some(b) => b.gb[j - 1],
-        None => [0.0; W],
-    };
-    let mut c = r.cell(&sp, Cell { s, diag: prev[j - 1], up: prev[j], left: *left, ga, gb });
-    if let Some(w) = win {
-        let off = (i + 1) as f64 - j as f64;
-        for l in 0..W {
-            c[l] = if off.abs() <= w[l] { c[l] } else { f64::INFINITY };
-        }
-    }
-    cur[j] = c;
-    *left = c;
 }
 
 /// `kernel` as a `cpu::Kernel`, built per instruction set and dimension by `cpu::dispatch`.
@@ -526,7 +497,7 @@ impl<S: LaneSpace, R: DpRule, const W: usize, const W2: usize> crate::cpu::Kerne
             let bd = has_borders.then_some(&scratch.borders);
             let win = window.map(|w| std::array::from_fn(|l| effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64));
             let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER };
-            let res = if S::TWO_ROWS && bd.is_none() && win.is_none() {
+            let res = if S::TWO_ROWS && R::TWO_ROWS && bd.is_none() && win.is_none() {
                 kernel_two::<S, R, D, W, W2>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur)
             } else {
                 kernel::<S, R, D, W, false>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur)

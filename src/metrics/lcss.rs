@@ -11,6 +11,9 @@ pub struct Lcss {
 }
 
 impl DpRule for Lcss {
+    /// Its cell is a compare and two selects, with no square root to wait for: two rows at a
+    /// time compiled slower (San Francisco, one core: 0.55 ns/cell against 0.41).
+    const TWO_ROWS: bool = false;
     fn top(&self, _j: usize) -> f64 {
         0.0
     }
