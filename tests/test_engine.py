@@ -214,3 +214,27 @@ def test_unaligned_arrays_are_copied_not_refused():
     X = [a, np.ascontiguousarray(a)]
     assert np.array_equal(ta.pdist(X, "dtw"), [0.0])
     assert len(ta.Arena.pack(X)) == 2 and len(ta.Arena.shared(X)) == 2
+
+
+def _dp_variants():
+    return [(n, p) for n, p in _variants() if n in {"dtw", "discrete_frechet", "lcss", "edr", "erp"}]
+
+
+@pytest.mark.parametrize("name,p", _dp_variants(), ids=lambda v: v if isinstance(v, str) else
+                         "-".join(f"{k}={x}" for k, x in v.items()))
+def test_short_pairs_in_every_shape_give_the_single_pair_bits(name, p):
+    # Short trajectories take the row path: blocks of shared columns, the pairs no two rows
+    # share pooled apart. One query against many is a single run, all of it one block; a
+    # range starting and ending inside rows has partial first and last rows.
+    lengths = RNG.integers(2, 16, 300)
+    base = np.array([-122.42, 37.77])
+    X = [base + RNG.normal(scale=0.002, size=(k, 2)).cumsum(axis=0) for k in lengths]
+    one = getattr(ta, name)
+    row = ta.cdist(X[7:8], X, name, **p)[0]
+    assert row.tobytes() == np.array([one(X[7], x, **p) for x in X]).tobytes()
+    start, stop = 1234, 21234
+    out = np.empty(stop - start)
+    ta.pdist_range(X, name, start, stop, out, n_jobs=2, **p)
+    i, j = np.triu_indices(len(X), 1)
+    want = [one(X[a], X[b], **p) for a, b in zip(i[start:stop], j[start:stop])]
+    assert out.tobytes() == np.array(want).tobytes()

@@ -76,6 +76,11 @@ pub const ROW_RUN_PAIRS: usize = 64;
 /// tighter passes pay more than the bookkeeping it costs.
 pub const ROW_MAJOR_PAIR_CELLS: usize = 2048;
 
+/// Pairs a block of the row path holds at least (`Evaluator::eval_rows`: columns shared by
+/// runs, packed once); smaller ones go to the pooled pair-by-pair path: each round of choosing
+/// a block sorts the runs left, which costs more than such a block saves.
+pub const MIN_BLOCK_PAIRS: usize = 32;
+
 /// Lane passes of at least this many cells (a few ms) read the cancel flag at every row; shorter
 /// ones run a build without the check, which would cost short spherical passes a quarter.
 pub const CHECKED_PASS_CELLS: usize = 1 << 22;

@@ -16,7 +16,8 @@ use crate::traj::Traj;
 pub trait LaneSpace: Copy + Send + Sync {
     /// Whether the DP kernel may take two rows of points at a time as one vector of twice the
     /// lanes (`dp_kernel::row_groups`). The Euclidean value compiles to whole vectors at any
-    /// width; the spherical one, with its tests over all lanes, ran short passes twice as slow.
+    /// width; the spherical one, with its tests over all lanes, ran short passes twice as slow
+    /// that way.
     const TWO_ROWS: bool;
     /// The cell value of each lane: `p` holds the row points (D stored values), `b` the D
     /// column vectors of one column position.

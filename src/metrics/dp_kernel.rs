@@ -1,11 +1,14 @@
 //! The DP driver: a rule (`dp::DpRule`) run over W pairs side by side, one SIMD lane per pair,
-//! two rows at a time. `one` runs it at W = 1 for a single pair; `pairs` at W = LANES for the
-//! batch calls, where LANES pairs (row trajectory, column trajectory), both packed
+//! a row of points at a time. `one` runs it at W = 1 for a single pair; `pairs` at W = LANES
+//! for the batch calls, where LANES pairs (row trajectory, column trajectory), both packed
 //! lane-interleaved, advance through the DP together: the min-then-add chain that bounds one
 //! pair (each cell waits for its left neighbour) is paid once per LANES cells, and the ground
 //! distance is computed LANES cells at a time. Each lane's result is read at its own row and
 //! column lengths; cells past them are padding and never feed a result (the DP only moves right
 //! and down). The batch evaluator groups pairs of similar lengths, so padding wastes little.
+//! `row_groups` runs one row against many groups of columns, and its short passes take two
+//! rows of points at a time (`kernel_two`), where rows of ten cells would otherwise wait on
+//! the chain.
 //!
 //! Exactness: every lane performs the same operations in the same order on the same values
 //! whatever W is (no fused multiply-add, IEEE sqrt, min, max, add; spherical trigonometry from
@@ -434,7 +437,7 @@ pub fn append_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> 
 /// columns appended to `cols` (`append_lanes`); `out` gets W values per group, the results in
 /// its first `count()`. The short passes run in one call of the instruction-set build, so a
 /// pass of a few hundred cells pays no call of its own; those without borders or band take
-/// `kernel_two` (W2 = 2W) where the space allows it (`LaneSpace::TWO_ROWS`).
+/// `kernel_two` (W2 = 2W) where the space and the rule allow it (their `TWO_ROWS`).
 #[allow(clippy::too_many_arguments)]
 pub fn row_groups<S: LaneSpace, R: DpRule, const W: usize, const W2: usize>(
     sp: S,

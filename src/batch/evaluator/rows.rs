@@ -14,6 +14,7 @@
 
 use super::{sort_keys, Evaluator, Scratch, Stored};
 use crate::batch::pairs::Run;
+use crate::batch::tuning::MIN_BLOCK_PAIRS;
 use crate::geometry::lane_space::SphericalSet;
 use crate::metrics::dp::{with_dp, DpSetup, Lanes};
 use crate::metrics::dp_kernel::{self, Group};
@@ -22,10 +23,6 @@ use crate::traj::Traj;
 /// Lanes per pass: one AVX-512 register. The passes take two rows of points at a time
 /// (`dp_kernel::row_groups`), so each step still advances two vectors of independent cells.
 pub const ROW_LANES: usize = 8;
-
-/// Pairs a block holds at least; smaller ones are left to the pooled pair-by-pair path: each
-/// round of choosing a block sorts the runs left, which costs more than such a block saves.
-const MIN_BLOCK_PAIRS: usize = 4 * ROW_LANES;
 
 /// Buffers of `eval_rows`, one set per thread.
 #[derive(Default)]
