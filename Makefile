@@ -5,11 +5,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
 # Optional extras the tests exercise when present (numpy is the only runtime dependency).
-DEPS   := numpy pytest pytest-timeout hypothesis joblib tqdm scipy pyarrow "maturin>=1.5,<2"
+DEPS   := numpy pytest pytest-timeout hypothesis joblib tqdm scipy scikit-learn pyarrow "maturin>=1.5,<2"
 
 .PHONY: demo test build rust-test py-test bench clean
 
-$(STAMP):
+$(STAMP): Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(DEPS)

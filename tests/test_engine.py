@@ -9,6 +9,7 @@ import pytest
 
 import trajarena as ta
 from trajarena import _arena
+from variants import every_variant, variant_id
 
 RNG = np.random.default_rng(12)
 
@@ -118,30 +119,12 @@ def test_one_keyword_set_for_every_batch_call():
     assert seen[-1] == (66, 66)
 
 
-def _variants():
-    """(name, params) of every metric, variant and space, with a parameter value where needed."""
-    out = []
-    for m in ta.metric_info():
-        for v in m["variants"]:
-            for space in v["spaces"]:
-                p = {}
-                if v["compat"] is not None:
-                    p["compat"] = v["compat"]
-                if len(m["spaces"]) > 1:
-                    p["space"] = space
-                if any(q["name"] == "eps" for q in m["params"]):
-                    p["eps"] = 300.0 if space == "spherical" else 0.7
-                out.append((m["name"], p))
-    return out
-
-
 def _lonlat(n, length=5):
     base = np.array([-122.42, 37.77])
     return [base + RNG.normal(scale=0.01, size=(length, 2)).cumsum(axis=0) for _ in range(n)]
 
 
-@pytest.mark.parametrize("name,p", _variants(), ids=lambda v: v if isinstance(v, str) else
-                         "-".join(f"{k}={x}" for k, x in v.items()))
+@pytest.mark.parametrize("name,p", every_variant(0.7), ids=variant_id)
 def test_cdist_of_one_set_computes_each_pair_once_and_mirrors_it(name, p):
     X = _lonlat(9) if p.get("space") == "spherical" or name == "sowd" else _trajs(9)
     X[4] = X[2].copy()  # equal trajectories off the diagonal
@@ -217,11 +200,10 @@ def test_unaligned_arrays_are_copied_not_refused():
 
 
 def _dp_variants():
-    return [(n, p) for n, p in _variants() if n in {"dtw", "discrete_frechet", "lcss", "edr", "erp"}]
+    return [(n, p) for n, p in every_variant(0.004) if n in {"dtw", "discrete_frechet", "lcss", "edr", "erp"}]
 
 
-@pytest.mark.parametrize("name,p", _dp_variants(), ids=lambda v: v if isinstance(v, str) else
-                         "-".join(f"{k}={x}" for k, x in v.items()))
+@pytest.mark.parametrize("name,p", _dp_variants(), ids=variant_id)
 def test_short_pairs_in_every_shape_give_the_single_pair_bits(name, p):
     # Short trajectories take the row path: blocks of shared columns, the pairs no two rows
     # share pooled apart. One query against many is a single run, all of it one block; a

@@ -1,7 +1,8 @@
 """trajarena: fast trajectory distances over flat, shareable storage.
 
 Single pairs: ``dtw``, ``discrete_frechet``, ``frechet``, ``hausdorff``, ``sspd``, ``lcss``,
-``edr``, ``erp``, ``edwp``, ``sowd``. Many pairs: ``pdist``, ``cdist``, ``paired``.
+``edr``, ``erp``, ``edwp``, ``sowd``. Many pairs: ``pdist``, ``cdist``, ``paired``. Neighbours
+without the full matrix: ``knn``, ``radius_neighbors``.
 Definitions: METRICS.md in the repository.
 """
 
@@ -20,6 +21,7 @@ from ._single import (
 )
 from ._arena import Arena
 from ._batch import cdist, paired, pdist
+from ._queries import knn, radius_neighbors
 from ._ranges import cdist_block, pdist_range, plan_blocks, plan_ranges
 from ._shared_files import cleanup_stale
 from ._core import condensed_index, condensed_pair
@@ -52,10 +54,12 @@ __all__ = [
     "erp",
     "frechet",
     "hausdorff",
+    "knn",
     "lcss",
     "metric_info",
     "paired",
     "pdist",
+    "radius_neighbors",
     "sowd",
     "sspd",
 ]

@@ -86,7 +86,7 @@ fn check_apart(out: &Out, inputs: &[(String, Range<usize>)]) -> PyResult<()> {
     Ok(())
 }
 
-fn threads(n_jobs: i64) -> PyResult<usize> {
+pub(super) fn threads(n_jobs: i64) -> PyResult<usize> {
     let cores = executor::available_cores() as i64;
     match n_jobs {
         0 => Err(PyValueError::new_err("n_jobs: must be None, -1 (all cores), or a non-zero integer")),
