@@ -70,7 +70,7 @@ def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backen
     nj = _n_jobs(n_jobs)
     q, x, own, names = _inputs(X, queries)
     with Reporter(progress, len(q) * len(x), f"knn {m.name}") as cb:
-        dist, idx = _core.knn(m, q, x, int(k), own, n_jobs=nj, progress=cb, names=names)
+        dist, idx = _core.neighbors(m, q, x, own, k=int(k), n_jobs=nj, progress=cb, names=names)
     return dist, idx
 
 
@@ -108,6 +108,6 @@ def radius_neighbors(X, radius, metric="dtw", *, queries=None, n_jobs=None, prog
     nj = _n_jobs(n_jobs)
     q, x, own, names = _inputs(X, queries)
     with Reporter(progress, len(q) * len(x), f"radius_neighbors {m.name}") as cb:
-        indptr, indices, data = _core.radius_neighbors(m, q, x, float(radius), own, n_jobs=nj,
-                                                       progress=cb, names=names)
+        indptr, indices, data = _core.neighbors(m, q, x, own, radius=float(radius), n_jobs=nj,
+                                                progress=cb, names=names)
     return csr_matrix((data, indices, indptr), shape=(len(q), len(x)))
