@@ -145,3 +145,12 @@ def test_progress_counts_every_pair_of_the_queries():
     seen = []
     ta.knn(X, 3, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (900, 900)
+
+
+def test_arenas_and_arrow_arrays_give_the_answers_of_lists():
+    X, Q = _trips(20), _trips(10, seed=4)[:3]
+    want = ta.knn(X, 4, queries=Q)
+    got = ta.knn(ta.Arena.pack(X), 4, queries=ta.Arena.pack(Q).to_arrow())
+    assert all(np.array_equal(a, b) for a, b in zip(want, got))
+    G = ta.radius_neighbors(ta.Arena.pack(X), 0.05)
+    assert (G != ta.radius_neighbors(X, 0.05)).nnz == 0
