@@ -130,8 +130,10 @@ def test_bad_arguments_are_named():
         ta.knn(X, 2, queries=[np.zeros((3, 3))])
     with pytest.raises(ValueError, match="queries\\[1\\]"):
         ta.knn(X, 2, queries=[X[0], np.array([[0.0, np.nan]])])
-    with pytest.raises(ValueError, match="backend: knn runs on backend='threads' only"):
-        ta.knn(X, 2, backend="joblib")
+    with pytest.raises(ValueError, match="backend: knn runs on 'threads', 'joblib' or 'multiprocessing'"):
+        ta.knn(X, 2, backend="dask")
+    with pytest.raises(ValueError, match="k: must be between 1 and the 9 other trajectories of X"):
+        ta.knn(X, 10, backend="joblib")  # refused before any worker starts
 
 
 def test_radius_neighbors_without_scipy_says_what_to_install(monkeypatch):
@@ -154,3 +156,20 @@ def test_arenas_and_arrow_arrays_give_the_answers_of_lists():
     assert all(np.array_equal(a, b) for a, b in zip(want, got))
     G = ta.radius_neighbors(ta.Arena.pack(X), 0.05)
     assert (G != ta.radius_neighbors(X, 0.05)).nnz == 0
+
+
+@pytest.mark.parametrize("backend", ["joblib", "multiprocessing"])
+def test_process_backends_give_the_answers_of_threads(backend):
+    X, Q = _trips(60, seed=5), _trips(20, seed=6)
+    seen = []
+    for queries in (None, Q):
+        want = ta.knn(X, 5, "dtw", queries=queries)
+        got = ta.knn(X, 5, "dtw", queries=queries, backend=backend, n_jobs=2,
+                     progress=lambda d, t: seen.append((d, t)))
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(want, got))
+        G = ta.radius_neighbors(X, 0.03, "dtw", queries=queries, backend=backend, n_jobs=2)
+        H = ta.radius_neighbors(X, 0.03, "dtw", queries=queries)
+        assert G.shape == H.shape and np.array_equal(G.indptr, H.indptr)
+        assert np.array_equal(G.indices, H.indices) and G.data.tobytes() == H.data.tobytes()
+    assert seen[-1] == (20 * 60, 20 * 60)
+    assert ta.knn(X, 5, queries=[], backend=backend)[1].shape == (0, 5)

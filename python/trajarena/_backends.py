@@ -1,10 +1,11 @@
-"""Process backends (joblib, multiprocessing) for pdist and cdist.
+"""Process backends (joblib, multiprocessing) for pdist, cdist, knn and radius_neighbors.
 
 The arena travels as its handle (path + fingerprint), each task as (start, stop) plus the
 location of the output (a file path and byte offset): workers open the arena in O(1), map the
 output, write their range in place, and send back only a count. Lists go straight into a
 shared arena file for the call, private arenas are copied into one; an output buffer with no
-file behind it gets a shared file for the call and one copy at the end.
+file behind it gets a shared file for the call and one copy at the end. Query tasks are
+ranges of query rows and send back their rows' neighbours, which are small.
 """
 
 from __future__ import annotations
@@ -158,6 +159,17 @@ def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start:
     return stop - start
 
 
+def neighbors_task(q: Arena, x: Arena, metric: Any, own: bool, k: Optional[int], radius: Optional[float],
+                   start: int, stop: int, owner: Optional[Owner] = None) -> Tuple[int, int, tuple]:
+    """One worker task: the neighbours of query rows [start, stop), as the core returns them."""
+    if owner is not None:
+        watch_owner(owner)
+    names = ("X", "X") if own else ("queries", "X")
+    res = _core.neighbors(metric, q._checked_data(), x._checked_data(), own, k=k, radius=radius,
+                          n_jobs=1, rows=(start, stop), names=names)
+    return start, stop, res
+
+
 # ---------------------------------------------------------------- parent side
 def shareable(stack: ExitStack, X: Any, name: str) -> Arena:
     """An arena workers can map: file/shared arenas as they are; a list goes straight into a
@@ -202,8 +214,39 @@ def _run_tasks(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
             progress(done, total)
 
 
+def _row_ranges(q: Arena, n_tasks: int) -> List[Tuple[int, int]]:
+    """Query rows cut into about `n_tasks` ranges of similar cost (a row costs its length times
+    X's points, so by cumulative length)."""
+    lengths = np.diff(q.offsets).astype(np.float64)
+    if not len(lengths):
+        return []
+    cuts = np.searchsorted(np.cumsum(lengths), np.linspace(0, lengths.sum(), n_tasks + 1)[1:-1], side="right")
+    bounds = np.unique(np.concatenate([[0], cuts, [len(lengths)]]))
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def neighbors(q: Arena, x: Arena, metric: Any, own: bool, k: Optional[int], radius: Optional[float],
+              backend: str, n_jobs: int, progress: Optional[Callable[[int, int], Any]],
+              start_method: Optional[str]) -> List[Tuple[int, int, tuple]]:
+    """knn (`k`) or radius_neighbors (`radius`) over worker processes: the pieces of the answer,
+    (start, stop, rows' result), in the order of their rows."""
+    with ExitStack() as stack:
+        sx = shareable(stack, x, "X")
+        sq = sx if own else shareable(stack, q, "queries")
+        tasks = [(sq, sx, metric, own, k, radius, a, b) for a, b in _row_ranges(sq, n_jobs * TASKS_PER_WORKER)]
+        total, done, pieces = len(sq) * len(sx), 0, []
+        if progress is not None:
+            progress(0, total)
+        for a, b, res in _results(backend, n_jobs, neighbors_task, tasks, start_method):
+            pieces.append((a, b, res))
+            done += (b - a) * len(sx)
+            if progress is not None:
+                progress(done, total)
+    return sorted(pieces, key=lambda p: p[0])
+
+
 def _results(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
-             start_method: Optional[str]) -> Iterator[int]:
+             start_method: Optional[str]) -> Iterator[Any]:
     if not tasks:
         return
     owner = this_owner()
@@ -224,7 +267,7 @@ def _results(backend: str, n_jobs: int, fn: Callable, tasks: List[tuple],
 
 
 def _process_pool(n_jobs: int, fn: Callable, tasks: List[tuple], start_method: Optional[str],
-                  owner: Owner) -> Iterator[int]:
+                  owner: Owner) -> Iterator[Any]:
     """multiprocessing's processes through concurrent.futures: unlike multiprocessing.Pool,
     which waits forever for the task of a worker that was killed, the executor notices the
     death and fails the call (BrokenProcessPool)."""

@@ -1,8 +1,8 @@
 """knn / radius_neighbors: the neighbours of each query, without holding the full matrix.
 
 The core computes the queries' rows in blocks of bounded size and keeps only the answer, with
-the distances of ``cdist`` bit for bit. Every candidate is computed: pruning by lower bounds is
-not part of this version.
+the distances of ``cdist`` bit for bit; worker processes take ranges of query rows. Every
+candidate is computed: pruning by lower bounds is not part of this version.
 """
 
 from __future__ import annotations
@@ -11,18 +11,22 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
-from . import _core
-from ._batch import _n_jobs
+from contextlib import ExitStack
+
+from . import _backends, _core
+from ._arena import Arena
+from ._batch import _PROCESS, _n_jobs, _start_method, _workers
 from ._inputs import arena_data, metric_of
 from ._progress import Reporter
 
 
-def _threads_only(backend: str, call: str) -> None:
-    if backend == "threads":
+def _check_backend(backend: str, call: str) -> None:
+    if backend in ("threads",) + _PROCESS:
         return
-    if backend in ("joblib", "multiprocessing", "dask", "ray"):
-        raise ValueError(f"backend: {call} runs on backend='threads' only in this version, got {backend!r}")
-    raise ValueError(f"backend: unknown backend {backend!r}; {call} runs on 'threads'")
+    if backend in ("dask", "ray"):
+        raise ValueError(f"backend: {call} runs on 'threads', 'joblib' or 'multiprocessing' in this version, "
+                         f"got {backend!r}")
+    raise ValueError(f"backend: unknown backend {backend!r}; use 'threads', 'joblib' or 'multiprocessing'")
 
 
 def _inputs(X: Any, queries: Any) -> Tuple[Any, Any, bool, Tuple[str, str]]:
@@ -35,8 +39,46 @@ def _inputs(X: Any, queries: Any) -> Tuple[Any, Any, bool, Tuple[str, str]]:
     return q, x, False, ("queries", "X")
 
 
+def _neighbors(X: Any, queries: Any, m: Any, n_jobs: Optional[int], progress: Any, backend: str,
+               start_method: Optional[str], call: str, **what: Any) -> Any:
+    """(the core's answer over all query rows, len(X)), on threads or worker processes
+    (`what`: k or radius). Process tasks are ranges of query rows; their pieces are joined in row
+    order."""
+    nj = _n_jobs(n_jobs)
+    sm = _start_method(backend, start_method)
+    if backend not in _PROCESS:
+        q, x, own, names = _inputs(X, queries)
+        with Reporter(progress, len(q) * len(x), f"{call} {m.name}") as cb:
+            return _core.neighbors(m, q, x, own, n_jobs=nj, progress=cb, names=names, **what), len(x)
+    with ExitStack() as stack:
+        x = X if isinstance(X, Arena) else _backends.shareable(stack, X, "X")
+        own = queries is None
+        q = x if own else (queries if isinstance(queries, Arena) else _backends.shareable(stack, queries, "queries"))
+        if len(q) and len(x) and q.dim != x.dim:
+            raise ValueError(f"queries: has {q.dim}-D points but X has {x.dim}-D points")
+        names = ("X", "X") if own else ("queries", "X")
+        # The arguments are checked here, once, before any worker starts (no rows computed).
+        _core.neighbors(m, q._checked_data(), x._checked_data(), own, n_jobs=1, rows=(0, 0), names=names, **what)
+        n = len(x)  # before the call's shared arenas close
+        with Reporter(progress, len(q) * n, f"{call} {m.name}") as cb:
+            pieces = _backends.neighbors(q, x, m, own, what.get("k"), what.get("radius"), backend,
+                                         _workers(nj), cb, sm)
+    parts = [p[2] for p in pieces]
+    if "k" in what:
+        k = what["k"]
+        if not parts:
+            return (np.empty((0, k)), np.empty((0, k), dtype=np.int64)), n
+        return (np.concatenate([d for d, _ in parts]), np.concatenate([i for _, i in parts])), n
+    indptr, at = [np.zeros(1, dtype=np.int64)], 0
+    for ptr, _, _ in parts:
+        indptr.append(ptr[1:] + at)
+        at += int(ptr[-1])
+    cat = lambda k, dt: np.concatenate([p[k] for p in parts]) if parts else np.empty(0, dtype=dt)
+    return (np.concatenate(indptr), cat(1, np.int64), cat(2, np.float64)), n
+
+
 def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backend="threads",
-        **params) -> Tuple[np.ndarray, np.ndarray]:
+        start_method=None, **params) -> Tuple[np.ndarray, np.ndarray]:
     """The k nearest trajectories of X to each query.
 
     Parameters
@@ -51,8 +93,10 @@ def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backen
     queries : like X, optional
         The queries. None: X over itself, and row i never holds i itself (other trajectories at
         distance 0 do appear). Given: no index is left out, even where a query is also in X.
-    n_jobs, progress : as for ``pdist``.
-    backend : "threads"
+    n_jobs, progress, start_method : as for ``pdist``.
+    backend : "threads", "joblib" or "multiprocessing"
+        Worker processes get the arenas by handle and ranges of query rows, and send back only
+        their rows' neighbours.
 
     Returns
     -------
@@ -62,25 +106,21 @@ def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backen
         this library returns, their distance form (smaller is more similar).
     """
     m = metric_of(metric, params)
-    _threads_only(backend, "knn")
+    _check_backend(backend, "knn")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"k: expected an integer, got {type(k).__name__}")
     if k < 1:
         raise ValueError(f"k: must be at least 1, got {k}")
-    nj = _n_jobs(n_jobs)
-    q, x, own, names = _inputs(X, queries)
-    with Reporter(progress, len(q) * len(x), f"knn {m.name}") as cb:
-        dist, idx = _core.neighbors(m, q, x, own, k=int(k), n_jobs=nj, progress=cb, names=names)
-    return dist, idx
+    return _neighbors(X, queries, m, n_jobs, progress, backend, start_method, "knn", k=int(k))[0]
 
 
 def radius_neighbors(X, radius, metric="dtw", *, queries=None, n_jobs=None, progress=False,
-                     backend="threads", **params) -> Any:
+                     backend="threads", start_method=None, **params) -> Any:
     """Every trajectory of X within ``radius`` of each query, as a sparse matrix.
 
     Parameters
     ----------
-    X, metric, queries, n_jobs, progress, backend, **params : as for ``knn``.
+    X, metric, queries, n_jobs, progress, backend, start_method, **params : as for ``knn``.
     radius : float
         Pairs with distance <= radius are kept.
 
@@ -102,12 +142,9 @@ def radius_neighbors(X, radius, metric="dtw", *, queries=None, n_jobs=None, prog
     except ImportError as e:  # pragma: no cover - scipy is installed where the tests run
         raise ImportError("radius_neighbors returns a scipy.sparse matrix: pip install scipy") from e
     m = metric_of(metric, params)
-    _threads_only(backend, "radius_neighbors")
+    _check_backend(backend, "radius_neighbors")
     if isinstance(radius, bool) or not isinstance(radius, (int, float, np.integer, np.floating)):
         raise TypeError(f"radius: expected a number, got {type(radius).__name__}")
-    nj = _n_jobs(n_jobs)
-    q, x, own, names = _inputs(X, queries)
-    with Reporter(progress, len(q) * len(x), f"radius_neighbors {m.name}") as cb:
-        indptr, indices, data = _core.neighbors(m, q, x, own, radius=float(radius), n_jobs=nj,
-                                                progress=cb, names=names)
-    return csr_matrix((data, indices, indptr), shape=(len(q), len(x)))
+    (indptr, indices, data), n = _neighbors(X, queries, m, n_jobs, progress, backend, start_method,
+                                            "radius_neighbors", radius=float(radius))
+    return csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n))
