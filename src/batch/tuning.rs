@@ -72,8 +72,8 @@ pub const ROW_RUN_PAIRS: usize = 64;
 
 /// Chunks whose pairs average at most this many DP cells, in runs of ROW_RUN_PAIRS or more,
 /// take the row path (`Evaluator::eval_rows`): their bookkeeping per pair is a large share of
-/// their cells' time. Above it that share is small and the per-pair grouping is kept; the row
-/// path measured no better there (benchmarks/README.md).
+/// their cells' time. Above it that share is small and the per-pair grouping is kept; sending
+/// such chunks through the row path made no difference one run could tell (benchmarks/README.md).
 pub const ROW_MAJOR_PAIR_CELLS: usize = 2048;
 
 /// Pairs a block of the row path holds at least (`Evaluator::eval_rows`: columns shared by
