@@ -130,6 +130,10 @@ def test_bad_arguments_are_named():
         ta.knn(X, 2, queries=[np.zeros((3, 3))])
     with pytest.raises(ValueError, match="queries\\[1\\]"):
         ta.knn(X, 2, queries=[X[0], np.array([[0.0, np.nan]])])
+    with pytest.raises(ValueError, match="k: .* is more than any collection holds"):
+        ta.knn(X, 10**30)
+    with pytest.raises(ValueError, match="radius: .* beyond the range of float64"):
+        ta.radius_neighbors(X, 10**400)
     with pytest.raises(ValueError, match="backend: knn runs on 'threads', 'joblib' or 'multiprocessing'"):
         ta.knn(X, 2, backend="dask")
     with pytest.raises(ValueError, match="k: must be between 1 and the 9 other trajectories of X"):
@@ -173,3 +177,16 @@ def test_process_backends_give_the_answers_of_threads(backend):
         assert np.array_equal(G.indices, H.indices) and G.data.tobytes() == H.data.tobytes()
     assert seen[-1] == (20 * 60, 20 * 60)
     assert ta.knn(X, 5, queries=[], backend=backend)[1].shape == (0, 5)
+
+
+@pytest.mark.parametrize("backend", ["threads", "joblib"])
+def test_every_trajectory_is_checked_before_any_distance(backend):
+    # traj-dist's Hausdorff needs two points: a one-point trajectory is refused by name, in X
+    # even without queries, and in the queries before anything is computed.
+    X = _trips(10)
+    bad = X[:4] + [np.array([[0.0, 0.0]])] + X[5:]
+    p = dict(compat="traj-dist", backend=backend)
+    with pytest.raises(ValueError, match=r"X\[4\]"):
+        ta.knn(bad, 1, "hausdorff", queries=[], **p)
+    with pytest.raises(ValueError, match=r"queries\[2\]"):
+        ta.knn(X, 1, "hausdorff", queries=X[:2] + [np.array([[0.0, 0.0]])], **p)

@@ -57,8 +57,11 @@ def _neighbors(X: Any, queries: Any, m: Any, n_jobs: Optional[int], progress: An
         if len(q) and len(x) and q.dim != x.dim:
             raise ValueError(f"queries: has {q.dim}-D points but X has {x.dim}-D points")
         names = ("X", "X") if own else ("queries", "X")
-        # The arguments are checked here, once, before any worker starts (no rows computed).
-        _core.neighbors(m, q._checked_data(), x._checked_data(), own, n_jobs=1, rows=(0, 0), names=names, **what)
+        # Checked here, once, before any worker starts: every trajectory (a cdist of no entries
+        # checks its inputs), then k or radius (a query of no rows).
+        qd, xd = q._checked_data(), x._checked_data()
+        _core.cdist(m, qd, xd, np.empty(0), n_jobs=1, names=names)
+        _core.neighbors(m, qd, xd, own, n_jobs=1, rows=(0, 0), names=names, **what)
         n = len(x)  # before the call's shared arenas close
         with Reporter(progress, len(q) * n, f"{call} {m.name}") as cb:
             pieces = _backends.neighbors(q, x, m, own, what.get("k"), what.get("radius"), backend,
@@ -111,6 +114,8 @@ def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backen
         raise TypeError(f"k: expected an integer, got {type(k).__name__}")
     if k < 1:
         raise ValueError(f"k: must be at least 1, got {k}")
+    if k > 2**62:
+        raise ValueError(f"k: {k} is more than any collection holds")
     return _neighbors(X, queries, m, n_jobs, progress, backend, start_method, "knn", k=int(k))[0]
 
 
@@ -145,6 +150,10 @@ def radius_neighbors(X, radius, metric="dtw", *, queries=None, n_jobs=None, prog
     _check_backend(backend, "radius_neighbors")
     if isinstance(radius, bool) or not isinstance(radius, (int, float, np.integer, np.floating)):
         raise TypeError(f"radius: expected a number, got {type(radius).__name__}")
+    try:
+        r = float(radius)
+    except OverflowError:
+        raise ValueError(f"radius: {radius} is beyond the range of float64") from None
     (indptr, indices, data), n = _neighbors(X, queries, m, n_jobs, progress, backend, start_method,
-                                            "radius_neighbors", radius=float(radius))
+                                            "radius_neighbors", radius=r)
     return csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n))

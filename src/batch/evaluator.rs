@@ -264,7 +264,7 @@ impl<'a> Evaluator<'a> {
 
     /// Whether a chunk of runs of pairs along rows takes the row path (`rows`), judged from the
     /// mean lengths: a DP lane metric, short pairs, no pair to scale. Each chunk checks its own
-    /// pairs again (`eval_pairs`); this only sizes the chunks.
+    /// pairs again (`eval_runs`); this only sizes the chunks.
     pub fn row_major(&self) -> bool {
         let mean = |points: u64, n: usize| points / n.max(1) as u64;
         let cells = mean(self.total_points_a(), self.a.len()) * mean(self.total_points_b(), self.b.len());
@@ -315,7 +315,9 @@ impl<'a> Evaluator<'a> {
     pub fn eval_runs(&self, runs: &[Run], out: &mut [f64], scratch: &mut Scratch) {
         let pairs: usize = runs.iter().map(|r| r.len).sum();
         if let Strategy::Lanes { dp, stored } = &self.strategy {
-            if pairs >= ROW_RUN_PAIRS * runs.len() && self.row_path(pairs, runs.iter().map(|r| (r.row, r.col, r.col + r.len))) {
+            // Columns are kept as u32 offsets in a chunk (`rows::Columns`).
+            let fits = runs.iter().all(|r| r.len <= u32::MAX as usize);
+            if fits && pairs >= ROW_RUN_PAIRS * runs.len() && self.row_path(pairs, runs.iter().map(|r| (r.row, r.col, r.col + r.len))) {
                 return self.eval_rows(dp, stored, runs, out, scratch);
             }
         }

@@ -4,13 +4,14 @@
 //! pairs, so the process backends can split a call the same way.
 //!
 //! Every distance is the batch engine's (`task::cdist`), so an answer has the bits of the full
-//! matrix. Rows are computed in blocks whose distances fit a bounded buffer, then reduced to
-//! their neighbours (the sinks below): memory is O(block + answer), never O(queries x n).
+//! matrix. Rows are computed in blocks of about BLOCK_ENTRIES distances (one row at least),
+//! then reduced to their neighbours (the sinks below): memory is O(block + answer), never
+//! O(queries x n).
 
 use std::cmp::Ordering;
 
 use super::task;
-use super::OutSlice;
+use super::{Evaluator, OutSlice};
 use crate::arena::Arena;
 use crate::error::{Error, Result};
 use crate::MetricSpec;
@@ -109,6 +110,10 @@ fn run(query: &Query, sink: &mut dyn Sink, n_jobs: usize, poll: &mut dyn FnMut(u
     if r0 > r1 || r1 > nq {
         return Err(Error::value(format!("rows: [{r0}, {r1}) is outside the {nq} queries")));
     }
+    // Every trajectory the query touches is checked before any distance is computed, as a
+    // cdist checks its inputs first: a bad query is reported at once, and X even with no rows.
+    let rows = q.view(r0 as usize, r1 as usize, names.0)?;
+    Evaluator::new(spec, rows, names.0, Some((x.view(0, n as usize, names.1)?, names.1)))?;
     let total = (r1 - r0) * n;
     let block = (BLOCK_ENTRIES as u64 / n.max(1)).max(1);
     let mut buf = buffer(((block * n) as usize).min((total as usize).max(1)), 0.0f64, names.1)?;

@@ -6,9 +6,9 @@
 //! distance is computed LANES cells at a time. Each lane's result is read at its own row and
 //! column lengths; cells past them are padding and never feed a result (the DP only moves right
 //! and down). The batch evaluator groups pairs of similar lengths, so padding wastes little.
-//! `row_groups` runs one row against many groups of columns, and its short passes take two
-//! rows of points at a time (`kernel_two`), where rows of ten cells would otherwise wait on
-//! the chain.
+//! `row_groups` runs one row against many groups of columns, and its short passes, where the
+//! space and the rule allow it, take two rows of points at a time (`kernel_two`): rows of ten
+//! cells would otherwise wait on the chain.
 //!
 //! Exactness: every lane performs the same operations in the same order on the same values
 //! whatever W is (no fused multiply-add, IEEE sqrt, min, max, add; spherical trigonometry from
@@ -309,7 +309,7 @@ pub fn one<S: LaneSpace, R: DpRule>(sp: S, r: R, a: Traj, b: Traj, window: Optio
     run(sp, r, a.dim, (rows, n, [n]), (cols, m, [m]), bd, window, &mut prev, &mut cur)[0]
 }
 
-/// Packs up to LANES trajectories lane-interleaved into `dst` (`len` points); returns each
+/// Packs up to W trajectories lane-interleaved into `dst` (`len` points); returns each
 /// lane's length, unused lanes repeating lane 0's so that their reads stay in bounds. Points
 /// past a lane's length are left as the buffer holds them (earlier coordinates, finite): cells
 /// past a lane's lengths never feed its result, so they need no clearing.
@@ -346,7 +346,7 @@ pub struct Packed<const W: usize = LANES> {
     count: usize,
 }
 
-/// Packs up to LANES trajectories into `dst`, for any number of `pairs_packed` passes.
+/// Packs up to W trajectories into `dst`, for any number of `pairs_packed` passes.
 pub fn pack_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> Packed<W> {
     debug_assert!(!trajs.is_empty() && trajs.len() <= W);
     let (len, lens) = pack(trajs, dst);

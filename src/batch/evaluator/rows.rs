@@ -20,8 +20,8 @@ use crate::metrics::dp::{with_dp, DpSetup, Lanes};
 use crate::metrics::dp_kernel::{self, Group};
 use crate::traj::Traj;
 
-/// Lanes per pass: one AVX-512 register. The passes take two rows of points at a time
-/// (`dp_kernel::row_groups`), so each step still advances two vectors of independent cells.
+/// Lanes per pass: one AVX-512 register. Passes that may (`dp_kernel::row_groups`) take two
+/// rows of points at a time, so each step still advances two vectors of independent cells.
 pub const ROW_LANES: usize = 8;
 
 /// Buffers of `eval_rows`, one set per thread.
@@ -98,7 +98,8 @@ fn best_block(runs: &[Run], starts: &mut Vec<(usize, usize)>) -> Option<(usize, 
 impl Evaluator<'_> {
     /// `eval_pairs` for `runs` (runs of consecutive columns of a row; `out` indexed as they
     /// say). The block of columns the most pairs share is packed and computed first; the parts
-    /// of runs outside it are runs again, until no two of them share a column.
+    /// of runs outside it are runs again, until no block of MIN_BLOCK_PAIRS is shared; then long
+    /// runs are blocks of their own, and the rest is pooled.
     pub(super) fn eval_rows(
         &self,
         dp: &DpSetup,
