@@ -278,6 +278,45 @@ impl<'a> Evaluator<'a> {
 
     /// out[k] = d(a[i], b[j]) for (i, j) = ij[k], through the lane kernel when it applies.
     pub fn eval_pairs(&self, ij: &[(usize, usize)], out: &mut [f64], scratch: &mut Scratch) {
+        // Pairs that follow rows in long runs (a pair list walking a row) take the row path;
+        // the runs are counted before any is built.
+        let follows = |w: &[(usize, usize)]| w[1].0 == w[0].0 && w[1].1 == w[0].1 + 1;
+        if self.cheap_lanes() && ij.len() >= ROW_RUN_PAIRS * (1 + ij.windows(2).filter(|w| !follows(w)).count()) {
+            let runs = row_runs(ij);
+            if let Some((dp, stored)) = self.row_setup(&runs) {
+                return self.eval_rows(dp, stored, &runs, out, scratch);
+            }
+        }
+        self.eval_list(ij, out, scratch);
+    }
+
+    /// out[run.at + k] = d(a[run.row], b[run.col + k]) for every run: through the row path when
+    /// the runs are long and their pairs short, else pair by pair.
+    pub fn eval_runs(&self, runs: &[Run], out: &mut [f64], scratch: &mut Scratch) {
+        if let Some((dp, stored)) = self.row_setup(runs) {
+            return self.eval_rows(dp, stored, runs, out, scratch);
+        }
+        let ij: Vec<(usize, usize)> = runs.iter().flat_map(|r| (r.col..r.col + r.len).map(move |j| (r.row, j))).collect();
+        self.eval_list(&ij, out, scratch);
+    }
+
+    /// The DP setup the row path needs, when `runs` take it: a DP lane metric, runs of
+    /// ROW_RUN_PAIRS pairs or more on average (each at most u32::MAX, as `rows::Columns` keeps
+    /// column offsets), at most ROW_MAJOR_PAIR_CELLS cells a pair on average, none to scale.
+    #[allow(clippy::type_complexity)]
+    fn row_setup(&self, runs: &[Run]) -> Option<(&DpSetup, &Option<(SphericalSet, Option<SphericalSet>)>)> {
+        let Strategy::Lanes { dp, stored } = &self.strategy else { return None };
+        let pairs: usize = runs.iter().map(|r| r.len).sum();
+        if self.extents.is_some() || pairs < ROW_RUN_PAIRS * runs.len() || runs.iter().any(|r| r.len > u32::MAX as usize) {
+            return None;
+        }
+        let cells = runs.iter().fold(0usize, |s, r| s.saturating_add(self.a.traj_len(r.row) * self.b.points(r.col, r.col + r.len)));
+        (cells <= ROW_MAJOR_PAIR_CELLS * pairs).then_some((dp, stored))
+    }
+
+    /// `eval_pairs` pair by pair: the lane kernels' grouping (`eval_sorted`), or one pair at a
+    /// time for the other kernels.
+    fn eval_list(&self, ij: &[(usize, usize)], out: &mut [f64], scratch: &mut Scratch) {
         if !self.lanes_apply() {
             for (o, &(i, j)) in out.iter_mut().zip(ij) {
                 *o = self.eval(i, j);
@@ -287,42 +326,10 @@ impl<'a> Evaluator<'a> {
         if ij.len() > u32::MAX as usize {
             let (a, b) = ij.split_at(u32::MAX as usize);
             let (oa, ob) = out.split_at_mut(a.len());
-            self.eval_pairs(a, oa, scratch);
-            return self.eval_pairs(b, ob, scratch);
-        }
-        if self.row_path(ij.len(), ij.iter().map(|&(i, j)| (i, j, j + 1))) {
-            let runs = row_runs(ij);
-            if ij.len() >= ROW_RUN_PAIRS * runs.len() {
-                return self.eval_runs(&runs, out, scratch);
-            }
+            self.eval_list(a, oa, scratch);
+            return self.eval_list(b, ob, scratch);
         }
         self.eval_sorted(ij, out, scratch);
-    }
-
-    /// Whether `pairs` pairs, given as (row, columns lo..hi) pieces, are short enough for the
-    /// row path (`rows`): a DP lane metric, at most ROW_MAJOR_PAIR_CELLS cells a pair on
-    /// average, and none to scale.
-    fn row_path(&self, pairs: usize, pieces: impl Iterator<Item = (usize, usize, usize)>) -> bool {
-        if !self.cheap_lanes() || self.extents.is_some() {
-            return false;
-        }
-        let cells = pieces.fold(0usize, |s, (i, lo, hi)| s.saturating_add(self.a.traj_len(i) * self.b.points(lo, hi)));
-        cells <= ROW_MAJOR_PAIR_CELLS * pairs
-    }
-
-    /// out[run.at + k] = d(a[run.row], b[run.col + k]) for every run: through the row path when
-    /// the runs are long and their pairs short, else through `eval_pairs`.
-    pub fn eval_runs(&self, runs: &[Run], out: &mut [f64], scratch: &mut Scratch) {
-        let pairs: usize = runs.iter().map(|r| r.len).sum();
-        if let Strategy::Lanes { dp, stored } = &self.strategy {
-            // Columns are kept as u32 offsets in a chunk (`rows::Columns`).
-            let fits = runs.iter().all(|r| r.len <= u32::MAX as usize);
-            if fits && pairs >= ROW_RUN_PAIRS * runs.len() && self.row_path(pairs, runs.iter().map(|r| (r.row, r.col, r.col + r.len))) {
-                return self.eval_rows(dp, stored, runs, out, scratch);
-            }
-        }
-        let ij: Vec<(usize, usize)> = runs.iter().flat_map(|r| (r.col..r.col + r.len).map(move |j| (r.row, j))).collect();
-        self.eval_pairs(&ij, out, scratch);
     }
 
     /// `eval_pairs` through `group_order` and `eval_grouped`.

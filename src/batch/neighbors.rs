@@ -3,15 +3,14 @@
 //! trajectory within a radius. A task is a range of query rows, as a pdist task is a range of
 //! pairs, so the process backends can split a call the same way.
 //!
-//! Every distance is the batch engine's (`task::cdist`), so an answer has the bits of the full
-//! matrix. Rows are computed in blocks of about BLOCK_ENTRIES distances (one row at least),
-//! then reduced to their neighbours (the sinks below): memory is O(block + answer), never
-//! O(queries x n).
+//! Every distance is the batch engine's (the evaluator and executor that `cdist` uses), so an
+//! answer has the bits of the full matrix. Rows are computed in blocks of about BLOCK_ENTRIES
+//! distances (one row at least), then reduced to their neighbours (the sinks below): memory is
+//! O(block + answer), never O(queries x n).
 
 use std::cmp::Ordering;
 
-use super::task;
-use super::{Evaluator, OutSlice};
+use super::{executor, task, Evaluator, OutSlice, PairIndex};
 use crate::arena::Arena;
 use crate::error::{Error, Result};
 use crate::MetricSpec;
@@ -110,10 +109,12 @@ fn run(query: &Query, sink: &mut dyn Sink, n_jobs: usize, poll: &mut dyn FnMut(u
     if r0 > r1 || r1 > nq {
         return Err(Error::value(format!("rows: [{r0}, {r1}) is outside the {nq} queries")));
     }
-    // Every trajectory the query touches is checked before any distance is computed, as a
-    // cdist checks its inputs first: a bad query is reported at once, and X even with no rows.
-    let rows = q.view(r0 as usize, r1 as usize, names.0)?;
-    Evaluator::new(spec, rows, names.0, Some((x.view(0, n as usize, names.1)?, names.1)))?;
+    // One evaluator for the whole task: it checks every trajectory the task touches before any
+    // distance is computed (a bad query is reported at once, X even with no rows) and prepares
+    // them once. SOWD's grid spans all the queries, as in a cdist of the same arenas.
+    let v0 = if task::whole_call(spec) { 0 } else { r0 };
+    let rows = q.view(v0 as usize, r1 as usize, names.0)?;
+    let ev = Evaluator::new(spec, rows, names.0, Some((x.view(0, n as usize, names.1)?, names.1)))?;
     let total = (r1 - r0) * n;
     let block = (BLOCK_ENTRIES as u64 / n.max(1)).max(1);
     let mut buf = buffer(((block * n) as usize).min((total as usize).max(1)), 0.0f64, names.1)?;
@@ -122,8 +123,9 @@ fn run(query: &Query, sink: &mut dyn Sink, n_jobs: usize, poll: &mut dyn FnMut(u
         let b1 = (b0 + block).min(r1);
         let len = ((b1 - b0) * n) as usize;
         let before = (b0 - r0) * n;
+        let index = PairIndex::Rect { row0: b0 - v0, col0: 0, cols: n.max(1), skip: 0 };
         let out = OutSlice::F64(&mut buf[..len]);
-        task::cdist(spec, q, x, names, (b0, b1), (0, n), 0, out, n_jobs, &mut |done, _| poll(before + done, total))?;
+        executor::run(&ev, index, out, n_jobs, &mut |done, _| poll(before + done, total))?;
         for r in b0..b1 {
             let at = ((r - b0) * n) as usize;
             sink.row(r as usize, &buf[at..at + n as usize], exclude_self)?;

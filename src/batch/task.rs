@@ -21,7 +21,7 @@ fn part<'b>(out: &'b mut OutSlice, r: Range<usize>) -> OutSlice<'b> {
 
 /// Whether a metric's batch values depend on more than each pair: SOWD lays one grid over all
 /// the trajectories of a call, so its pieces are never cut down.
-fn whole_call(spec: &MetricSpec) -> bool {
+pub(super) fn whole_call(spec: &MetricSpec) -> bool {
     spec.kind == MetricKind::Sowd
 }
 
