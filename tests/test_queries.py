@@ -190,3 +190,64 @@ def test_every_trajectory_is_checked_before_any_distance(backend):
         ta.knn(bad, 1, "hausdorff", queries=[], **p)
     with pytest.raises(ValueError, match=r"queries\[2\]"):
         ta.knn(X, 1, "hausdorff", queries=X[:2] + [np.array([[0.0, 0.0]])], **p)
+
+
+def _spread(n, seed):
+    """Trips of 2-30 points spread over a city, with a few copies: the bounds prune most pairs,
+    early abandoning and the distances one row hands another (knn over itself) all happen."""
+    rng = np.random.default_rng(seed)
+    X = []
+    for k in rng.integers(2, 31, n):
+        start = np.array([-122.45, 37.75]) + rng.uniform(-0.04, 0.04, 2)
+        X.append(start + rng.normal(scale=0.0008, size=(int(k), 2)).cumsum(axis=0))
+    X[10] = X[4].copy()
+    X[11] = X[4].copy()
+    return X
+
+
+@pytest.mark.parametrize("name,p", every_variant(0.002, 200.0), ids=variant_id)
+def test_pruned_queries_are_brute_force_bit_for_bit(name, p):
+    from trajarena import _core
+    from trajarena._inputs import arena_data, metric_of
+
+    X = _spread(90, seed=11)
+    D = ta.cdist(X, list(X), name, **p)
+    for k in (1, 4):
+        dist, idx = ta.knn(X, k, name, **p)
+        want_d, want_i = _brute_knn(D, k, own=True)
+        assert np.array_equal(idx, want_i) and dist.tobytes() == want_d.tobytes()
+    off = ~np.eye(90, dtype=bool)
+    radius = float(np.quantile(D[off], 0.05))
+    G = ta.radius_neighbors(X, radius, name, **p)
+    rows = np.repeat(np.arange(90), np.diff(G.indptr))
+    want = (D <= radius) & off
+    assert G.nnz == want.sum() and want[rows, G.indices].all()
+    assert G.data.tobytes() == D[rows, G.indices].tobytes()
+    # The counts of what settled each pair add up to the pairs.
+    x = arena_data(X, "X")
+    _, stats = _core.neighbors(metric_of(name, p), x, x, True, k=4, with_stats=True)
+    settled = sum(v for key, v in stats.items() if key != "pairs")
+    assert stats["pairs"] == 90 * 89 == settled
+
+
+def test_pruning_skips_most_pairs_on_spread_data():
+    from trajarena import _core
+    from trajarena._inputs import arena_data, metric_of
+
+    X = _spread(200, seed=12)
+    x = arena_data(X, "X")
+    for name in ("dtw", "discrete_frechet", "hausdorff", "erp"):
+        _, stats = _core.neighbors(metric_of(name, {}), x, x, True, k=5, with_stats=True)
+        assert stats["computed"] + stats["abandoned"] < 0.25 * stats["pairs"], (name, stats)
+        brute = _core.neighbors(metric_of(name, {}), x, x, True, k=5, prune=False, with_stats=True)[1]
+        assert brute["computed"] == brute["pairs"] == 200 * 199
+
+
+def test_queries_on_coordinates_at_the_ends_of_the_double_range():
+    # Pairs that are computed scaled (metrics::scale) are not pruned, and stay exact.
+    X = [t * s for t, s in zip(_spread(30, seed=13), [1e200, 1e-200, 1.0] * 10)]
+    for name in ("dtw", "hausdorff", "erp"):
+        D = ta.cdist(X, list(X), name)
+        dist, idx = ta.knn(X, 3, name)
+        want_d, want_i = _brute_knn(D, 3, own=True)
+        assert np.array_equal(idx, want_i) and dist.tobytes() == want_d.tobytes()

@@ -1,8 +1,10 @@
 """knn / radius_neighbors: the neighbours of each query, without holding the full matrix.
 
-The core computes the queries' rows in blocks of bounded size and keeps only the answer, with
-the distances of ``cdist`` bit for bit; worker processes take ranges of query rows. Every
-candidate is computed: pruning by lower bounds is not part of this version.
+The core keeps only the answer, with the distances of ``cdist`` bit for bit. Where the metric
+has lower bounds (src/metrics/bound.rs and each metric's file), a pair whose bound is above the
+threshold (the k-th best so far, or the radius) is never computed, and the DP kernels stop a
+pair once it cannot end at or below it; the others compute every pair, in blocks of bounded
+size. Worker processes take ranges of query rows.
 """
 
 from __future__ import annotations

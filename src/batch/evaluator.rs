@@ -9,7 +9,8 @@ use crate::traj::{Collection, Traj};
 use super::pairs::Run;
 
 use crate::geometry::lane_space::SphericalSet;
-use crate::metrics::dp::{with_dp, DpSetup, DpSpace};
+use crate::metrics::bound::{BoundSpace, Bounder, Facts, Level, Pair};
+use crate::metrics::dp::{with_dp, DpMetric, DpSetup, DpSpace};
 use crate::metrics::dp_kernel::{self, LANES};
 use super::tuning::{ROW_BUCKET, ROW_MAJOR_PAIR_CELLS, ROW_RUN_PAIRS};
 use crate::metrics::edwp_kernel;
@@ -42,6 +43,33 @@ pub struct Scratch {
     rows: rows::RowScratch,
     /// Results in that order, before they are scattered back.
     pub results: Vec<f64>,
+}
+
+/// An evaluator's lower bounds: the metric's (`Bounder`) over facts about a's and b's
+/// trajectories, computed once.
+pub struct Bounds<'e> {
+    pub bounder: Bounder,
+    pub space: BoundSpace,
+    a: Facts,
+    b: Facts,
+    ev: &'e Evaluator<'e>,
+}
+
+impl Bounds<'_> {
+    /// The bound of (a[i], b[j]) at `level`.
+    #[inline]
+    pub fn of(&self, i: usize, j: usize, level: Level) -> f64 {
+        let p = Pair { space: self.space, a: &self.a, b: &self.b, i, j, ta: self.ev.a.get(i), tb: self.ev.b.get(j) };
+        self.bounder.eval(&p, level)
+    }
+    /// Whether `Level::Blocks` may say more than `Level::Points`.
+    pub fn has_blocks(&self) -> bool {
+        self.bounder.has_blocks(self.space)
+    }
+    /// Whether the levels past `Level::Cheap` may say more.
+    pub fn has_full(&self) -> bool {
+        self.bounder.has_full(self.space)
+    }
 }
 
 pub struct Evaluator<'a> {
@@ -398,7 +426,7 @@ impl<'a> Evaluator<'a> {
                     None => (Stored::Raw(&self.a), Stored::Raw(&self.b)),
                 };
                 self.grouped(ij, order, res, (a, b), |rows, cols, o| {
-                    dp_kernel::pairs(sp, r, rows, cols, dp.window, o, &mut scratch.dp)
+                    dp_kernel::pairs(sp, r, rows, cols, (dp.window, None), o, &mut scratch.dp)
                 })
             }),
             Strategy::EdwpLanes => {
@@ -436,6 +464,78 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
+    }
+
+    /// The lower bounds of this evaluator's pairs (`metrics::bound`), for the queries'
+    /// pruning: None where the metric has none, or where some pair is scaled
+    /// (`metrics::scale`: its bounds would be computed on other values than its distance).
+    pub fn bounds(&self) -> Option<Bounds<'_>> {
+        if self.extents.is_some() {
+            return None;
+        }
+        let dp = match &self.strategy {
+            Strategy::Lanes { dp, .. } => Some(dp),
+            _ => None,
+        };
+        let bounder = Bounder::new(self.spec, dp)?;
+        let space = match dp.map(|d| d.space) {
+            Some(DpSpace::Spherical(s)) => BoundSpace::Spherical(s),
+            _ if self.spec.space == crate::Space::Spherical => return None,
+            _ => BoundSpace::Euclidean,
+        };
+        let gap = match dp.map(|d| d.metric) {
+            Some(DpMetric::Erp(e)) => Some(e.gap),
+            _ => None,
+        };
+        let d = self.a.dim().max(self.b.dim());
+        let gap = gap.as_ref().map(|g| &g[..d.min(3)]);
+        let (sa, sb) = self.stored_pair();
+        let a = Facts::new(space, self.a.iter(), |i| sa.get(i), gap);
+        let b = Facts::new(space, self.b.iter(), |j| sb.get(j), gap);
+        Some(Bounds { bounder, space, a, b, ev: self })
+    }
+
+    /// The trajectories as the DP kernels read them (a's, b's).
+    fn stored_pair(&self) -> (Stored<'_>, Stored<'_>) {
+        match &self.strategy {
+            Strategy::Lanes { stored: Some((sa, sb)), .. } => (Stored::Set(sa), Stored::Set(sb.as_ref().unwrap_or(sa))),
+            _ => (Stored::Raw(&self.a), Stored::Raw(&self.b)),
+        }
+    }
+
+    /// out[k] = d(a[i], b[cols[k]]), except that a pair whose distance is surely above `limit`
+    /// may get +inf instead (early abandoning in the DP kernels; the other metrics compute
+    /// every pair). Pairs go through the lane kernel in groups of similar column lengths.
+    pub fn eval_limited(&self, i: usize, cols: &[usize], limit: Option<f64>, out: &mut [f64], scratch: &mut Scratch) {
+        let Strategy::Lanes { dp, .. } = &self.strategy else {
+            if self.lanes_apply() {
+                let ij: Vec<(usize, usize)> = cols.iter().map(|&j| (i, j)).collect();
+                return self.eval_list(&ij, out, scratch);
+            }
+            for (o, &j) in out.iter_mut().zip(cols) {
+                *o = self.eval(i, j);
+            }
+            return;
+        };
+        let mut order = std::mem::take(&mut scratch.order);
+        order.clear();
+        order.extend(cols.iter().enumerate().map(|(k, &j)| (self.b.traj_len(j) as u64, k as u32)));
+        order.sort_unstable();
+        let (a, b) = self.stored_pair();
+        let row = a.get(i);
+        let mut res = [0.0; LANES];
+        with_dp!(*dp, |sp, r| {
+            for group in order.chunks(LANES) {
+                let rows = [row; LANES];
+                let cs: [Traj; LANES] = std::array::from_fn(|l| b.get(cols[group[l.min(group.len() - 1)].1 as usize]));
+                let k = group.len();
+                dp_kernel::pairs(sp, r, &rows[..k], &cs[..k], (dp.window, limit), &mut res[..k], &mut scratch.dp);
+                for (&(_, p), v) in group.iter().zip(res) {
+                    out[p as usize] = v;
+                }
+            }
+        });
+        scratch.order = order;
     }
 
     /// A cost estimate for scheduling: the size of the DP matrix.

@@ -399,6 +399,39 @@ fn run_grouped(
     Ok(())
 }
 
+/// `work(k, scratch)` for every k in 0..count, one k at a time per thread on a pool of n_jobs
+/// threads (serially in one worker thread for n_jobs = 1), while the calling thread polls:
+/// progress counts `weight` per k done, out of `count * weight`. Results in the order of k.
+pub fn map_rows<T: Send>(
+    count: usize,
+    weight: u64,
+    n_jobs: usize,
+    poll: &mut dyn FnMut(u64, u64) -> Result<()>,
+    work: impl Fn(usize, &mut Scratch) -> T + Sync,
+) -> Result<Vec<T>> {
+    let ctl = Control::default();
+    let results: Mutex<Vec<Option<T>>> = Mutex::new(Vec::new());
+    let one = |k: usize, s: &mut Scratch| {
+        let r = crate::cancel::scope(&ctl.cancel, || work(k, s)).ok();
+        ctl.done.fetch_add(weight, Ordering::Relaxed);
+        r
+    };
+    let pool = if n_jobs > 1 { Some(pool(n_jobs)?) } else { None };
+    let total = count as u64 * weight;
+    drive(pool.as_deref(), total, &ctl, poll, || {
+        let v: Vec<Option<T>> = if n_jobs > 1 {
+            (0..count).into_par_iter().with_max_len(1).map_init(Scratch::default, |s, k| one(k, s)).collect()
+        } else {
+            let mut s = Scratch::default();
+            (0..count).map(|k| one(k, &mut s)).collect()
+        };
+        *results.lock().unwrap_or_else(|e| e.into_inner()) = v;
+    })?;
+    let v = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    // A row missing without an error from `poll` means a cancelled scope: Ctrl-C.
+    v.into_iter().map(|r| r.ok_or(Error::Cancelled)).collect()
+}
+
 /// Runs `work` on the pool (or, with None, in a new thread) while the calling thread (not a
 /// pool thread) waits and polls about every POLL_EVERY; an error from `poll` sets `ctl.cancel`
 /// (the workers skip what is left, and the kernels stop inside the pair they are on) and is

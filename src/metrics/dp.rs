@@ -46,6 +46,26 @@ pub trait DpRule: Copy + Send + Sync {
     fn finish(&self, c: f64, _n: usize, _m: usize) -> f64 {
         c
     }
+    /// Early abandoning (`dp_kernel`): per lane, a value its result cannot go below, from DP
+    /// row `i` (`row`: cells 0..=m of every lane; lane l has `nlens[l]` rows and `lens[l]`
+    /// columns). Every path to C(n, m) crosses row i at some column j <= m, border included,
+    /// and the rules with this default (DTW, discrete Fréchet, EDR, ERP) only add non-negative
+    /// values to, or take a max with, a minimum of predecessors, so C(n, m) is at least the
+    /// row's minimum: exactly so in floating point, where rounding is monotone. `cost` and
+    /// `finish` are monotone too. Columns past a lane's length are left out: they hold
+    /// padding.
+    fn row_bound<S: LaneSpace, const W: usize>(&self, sp: &S, row: &[Lanes<W>], _i: usize, nlens: &[usize; W], lens: &[usize; W]) -> Lanes<W> {
+        let cols = lens.map(|m| m as f64);
+        let mut lo = [f64::INFINITY; W];
+        for (j, c) in row.iter().enumerate() {
+            let j = j as f64;
+            for l in 0..W {
+                let v = if j <= cols[l] { c[l] } else { f64::INFINITY };
+                lo[l] = if v < lo[l] { v } else { lo[l] };
+            }
+        }
+        std::array::from_fn(|l| self.finish(self.cost(sp, lo[l]), nlens[l], lens[l]))
+    }
     /// Rules whose borders and gap costs depend on the points (ERP) fill `b` from the packed
     /// points (`d` values per point; each lane's point count with them) and return true.
     fn borders<S: LaneSpace, const W: usize>(

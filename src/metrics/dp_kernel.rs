@@ -24,6 +24,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Pairs per pass of the batch kernel: 8 f64, one AVX-512 register (two AVX2 ones).
 pub const LANES: usize = 8;
 
+/// Rows between two early-abandoning checks.
+const ABANDON_EVERY: usize = 16;
+
 /// A trajectory's stored values as width-1 lanes, without a copy.
 #[inline(always)]
 pub fn as_lanes(coords: &[f64]) -> &[[f64; 1]] {
@@ -59,6 +62,8 @@ struct Pass<'a, const W: usize> {
     win: Option<[f64; W]>,
     /// The cancel flag (`cancel::with_flag`), read once a row by passes long enough to need it.
     stop: &'a AtomicBool,
+    /// Early abandoning (queries): the pass stops once no lane can end at or below this value.
+    limit: Option<f64>,
 }
 
 /// The DP of one pass, a row of lanes at a time.
@@ -70,7 +75,7 @@ fn kernel<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const CHECK: 
     prev: &mut [Lanes<W>],
     cur: &mut [Lanes<W>],
 ) -> Lanes<W> {
-    let Pass { rows, n, nlens, cols, m, lens, bd, win, stop } = *pass;
+    let Pass { rows, n, nlens, cols, m, lens, bd, win, stop, limit } = *pass;
     // With a band, a row only visits the columns some lane's band reaches; the cells just
     // outside that range are set to +inf, and the cells inside it are masked to +inf per lane.
     let wmax = win.map(|w| w.iter().fold(0.0f64, |x, &y| x.max(y)) as usize);
@@ -89,8 +94,42 @@ fn kernel<S: LaneSpace, R: DpRule, const D: usize, const W: usize, const CHECK: 
         one_row::<S, R, D, W>(sp, r, i, rows, cols, m, bd, win, wmax, &mut *prev, &mut *cur);
         std::mem::swap(&mut prev, &mut cur);
         read_ends(sp, r, i, first_end, (&nlens, &lens), prev, &mut out);
+        // Every ABANDON_EVERY rows: the check reads the whole row, as dear as a row of
+        // cheap cells.
+        if let Some(limit) = limit.filter(|_| i % ABANDON_EVERY == ABANDON_EVERY - 1) {
+            if abandoned(sp, r, i, (&nlens, &lens), &prev[..=m], limit, &mut out) {
+                break;
+            }
+        }
     }
     out
+}
+
+/// Early abandoning after DP row i + 1 (`row`): whether every lane either has its result or
+/// can no longer end at or below `limit` (`DpRule::row_bound`, strictly above it); if so, the
+/// unfinished lanes get +inf. One lane that may still end below keeps the whole pass going.
+/// (`!(b > limit)`: a NaN bound never stops a lane.)
+#[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+fn abandoned<S: LaneSpace, R: DpRule, const W: usize>(
+    sp: S,
+    r: R,
+    i: usize,
+    (nlens, lens): (&[usize; W], &[usize; W]),
+    row: &[Lanes<W>],
+    limit: f64,
+    out: &mut Lanes<W>,
+) -> bool {
+    let b = r.row_bound(&sp, row, i + 1, nlens, lens);
+    if (0..W).any(|l| nlens[l] > i + 1 && !(b[l] > limit)) {
+        return false;
+    }
+    for l in 0..W {
+        if nlens[l] > i + 1 {
+            out[l] = f64::INFINITY;
+        }
+    }
+    true
 }
 
 /// Lanes whose row trajectory ends at point row i read their result from `row`, DP row i + 1
@@ -267,7 +306,7 @@ fn run<S: LaneSpace, R: DpRule, const W: usize>(
     rows: (&[Lanes<W>], usize, [usize; W]),
     cols: (&[Lanes<W>], usize, [usize; W]),
     bd: Option<&Borders<W>>,
-    window: Option<usize>,
+    (window, limit): (Option<usize>, Option<f64>),
     prev: &mut [Lanes<W>],
     cur: &mut [Lanes<W>],
 ) -> Lanes<W> {
@@ -275,7 +314,7 @@ fn run<S: LaneSpace, R: DpRule, const W: usize>(
     let win = window.map(|w| std::array::from_fn(|l| effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64));
     if n * m * W >= CHECKED_PASS_CELLS {
         let (out, stopped) = crate::cancel::with_flag(|stop| {
-            let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop };
+            let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop, limit };
             let out = build::<_, W>(d, Run::<S, R, W, true> { sp, r, pass: &pass, prev, cur });
             (out, stop.load(Ordering::Relaxed))
         });
@@ -285,7 +324,7 @@ fn run<S: LaneSpace, R: DpRule, const W: usize>(
         out
     } else {
         static NEVER: AtomicBool = AtomicBool::new(false);
-        let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER };
+        let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER, limit };
         build::<_, W>(d, Run::<S, R, W, false> { sp, r, pass: &pass, prev, cur })
     }
 }
@@ -306,7 +345,7 @@ pub fn one<S: LaneSpace, R: DpRule>(sp: S, r: R, a: Traj, b: Traj, window: Optio
     let has_borders = r.borders(&sp, a.dim, (rows, &[n]), (cols, &[m]), &mut bd);
     let (mut prev, mut cur) = (vec![[0.0]; m + 1], vec![[0.0]; m + 1]);
     let bd = has_borders.then_some(&bd);
-    run(sp, r, a.dim, (rows, n, [n]), (cols, m, [m]), bd, window, &mut prev, &mut cur)[0]
+    run(sp, r, a.dim, (rows, n, [n]), (cols, m, [m]), bd, (window, None), &mut prev, &mut cur)[0]
 }
 
 /// Packs up to W trajectories lane-interleaved into `dst` (`len` points); returns each
@@ -354,20 +393,21 @@ pub fn pack_lanes<const W: usize>(trajs: &[Traj], dst: &mut Vec<Lanes<W>>) -> Pa
 }
 
 /// The rule's value for up to LANES pairs: `out[l]` gets d(rows[l], cols[l]) (points as `sp`
-/// stores them). `window`: DTW's Sakoe-Chiba half-width.
+/// stores them). `window`: DTW's Sakoe-Chiba half-width. `limit` (queries): a pair that can no
+/// longer end at or below it may stop early and get +inf instead of its value.
 pub fn pairs<S: LaneSpace, R: DpRule>(
     sp: S,
     r: R,
     rows: &[Traj],
     cols: &[Traj],
-    window: Option<usize>,
+    (window, limit): (Option<usize>, Option<f64>),
     out: &mut [f64],
     scratch: &mut Scratch<LANES>,
 ) {
     let d = rows[0].dim;
     let (mut rv, mut cv) = (std::mem::take(&mut scratch.rows), std::mem::take(&mut scratch.cols));
     let (pr, pc) = (pack_lanes(rows, &mut rv), pack_lanes(cols, &mut cv));
-    pairs_packed(sp, r, d, (&rv, pr), (&cv, pc), window, out, scratch);
+    pairs_packed(sp, r, d, (&rv, pr), (&cv, pc), (window, limit), out, scratch);
     (scratch.rows, scratch.cols) = (rv, cv);
 }
 
@@ -380,7 +420,7 @@ pub fn pairs_packed<S: LaneSpace, R: DpRule, const W: usize>(
     d: usize,
     rows: (&[Lanes<W>], Packed<W>),
     cols: (&[Lanes<W>], Packed<W>),
-    window: Option<usize>,
+    window: (Option<usize>, Option<f64>),
     out: &mut [f64],
     scratch: &mut Scratch<W>,
 ) {
@@ -460,7 +500,7 @@ pub fn row_groups<S: LaneSpace, R: DpRule, const W: usize, const W2: usize>(
         let short = groups[k..].iter().take_while(|g| n * g.packed.len * W < CHECKED_PASS_CELLS).count();
         if short == 0 {
             let g = groups[k];
-            pairs_packed(sp, r, d, row, (&cols[g.at..], g.packed), window, &mut out[at..at + g.count()], scratch);
+            pairs_packed(sp, r, d, row, (&cols[g.at..], g.packed), (window, None), &mut out[at..at + g.count()], scratch);
             at += W;
             k += 1;
             continue;
@@ -499,7 +539,7 @@ impl<S: LaneSpace, R: DpRule, const W: usize, const W2: usize> crate::cpu::Kerne
             let has_borders = r.borders(&sp, D, (rows, &nlens), (cols, &lens), &mut scratch.borders);
             let bd = has_borders.then_some(&scratch.borders);
             let win = window.map(|w| std::array::from_fn(|l| effective_window(Some(w), nlens[l], lens[l]).unwrap() as f64));
-            let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER };
+            let pass = Pass { rows, n, nlens, cols, m, lens, bd, win, stop: &NEVER, limit: None };
             let res = if S::TWO_ROWS && R::TWO_ROWS && bd.is_none() && win.is_none() {
                 kernel_two::<S, R, D, W, W2>(sp, r, &pass, &mut scratch.prev, &mut scratch.cur)
             } else {
@@ -552,6 +592,67 @@ mod tests {
         out
     }
 
+    /// Early abandoning never changes a value it keeps, and stops only pairs that end above
+    /// the limit: every DP rule (both EDR and ERP borders), both spaces, limits around the
+    /// values themselves.
+    #[test]
+    fn abandoning_keeps_exact_bits_and_stops_only_pairs_above_the_limit() {
+        use crate::metrics::{discrete_frechet::DiscreteFrechet, edr::Edr, erp::Erp, lcss::Lcss};
+        let mut u = crate::test_rng::uniform(99u64);
+        let mut scratch = Scratch::default();
+        let mut stopped = 0;
+        for spherical in [false, true] {
+            let sph = SphericalLanes(Haversine::standard());
+            let t = if spherical { sph.below(2.0e6) } else { EuclideanLanes.below(40.0) };
+            for round in 0..40 {
+                let k = 1 + round % LANES;
+                let rows: Vec<Vec<f64>> = (0..k).map(|c| sample(&mut u, 1 + (c * 5 + round) % 30, 2, spherical)).collect();
+                let cols: Vec<Vec<f64>> = (0..k).map(|c| sample(&mut u, 1 + (c * 7 + round) % 30, 2, spherical)).collect();
+                let d = if spherical { 3 } else { 2 };
+                let tr: Vec<Traj> = rows.iter().map(|c| Traj::new(c, d)).collect();
+                let tc: Vec<Traj> = cols.iter().map(|c| Traj::new(c, d)).collect();
+                macro_rules! check {
+                    ($sp:expr, $r:expr) => {{
+                        let mut exact = vec![0.0; k];
+                        pairs($sp, $r, &tr, &tc, (None, None), &mut exact, &mut scratch);
+                        let mut sorted = exact.clone();
+                        sorted.sort_by(f64::total_cmp);
+                        for limit in [0.0, sorted[0], sorted[k / 2], sorted[k - 1] * 0.999, f64::MAX] {
+                            let mut got = vec![0.0; k];
+                            pairs($sp, $r, &tr, &tc, (None, Some(limit)), &mut got, &mut scratch);
+                            for l in 0..k {
+                                if got[l] == f64::INFINITY && exact[l] != f64::INFINITY {
+                                    assert!(exact[l] > limit, "lane {l} stopped at {limit} but is {}", exact[l]);
+                                    stopped += 1;
+                                } else {
+                                    assert_eq!(got[l].to_bits(), exact[l].to_bits(), "lane {l} limit {limit}");
+                                }
+                            }
+                        }
+                    }};
+                }
+                let gap = if spherical { [0.0, 0.0, 1.0] } else { [0.0; 3] };
+                macro_rules! every_rule {
+                    ($sp:expr) => {{
+                        check!($sp, Dtw);
+                        check!($sp, DiscreteFrechet);
+                        check!($sp, Lcss { t });
+                        check!($sp, Edr { t, zero_border: false, normalize: true });
+                        check!($sp, Edr { t, zero_border: true, normalize: false });
+                        check!($sp, Erp { gap, total_border: false });
+                        check!($sp, Erp { gap, total_border: true });
+                    }};
+                }
+                if spherical {
+                    every_rule!(sph);
+                } else {
+                    every_rule!(EuclideanLanes);
+                }
+            }
+        }
+        assert!(stopped > 100, "only {stopped} lanes stopped early");
+    }
+
     #[test]
     fn lanes_give_each_pair_its_width_one_and_textbook_bits() {
         let mut u = crate::test_rng::uniform(12345u64);
@@ -569,9 +670,9 @@ mod tests {
                 for window in [None, Some(0), Some(1), Some(3)] {
                     let sph = SphericalLanes(Haversine::standard());
                     if spherical {
-                        pairs(sph, Dtw, &tr, &tc, window, &mut out, &mut scratch);
+                        pairs(sph, Dtw, &tr, &tc, (window, None), &mut out, &mut scratch);
                     } else {
-                        pairs(EuclideanLanes, Dtw, &tr, &tc, window, &mut out, &mut scratch);
+                        pairs(EuclideanLanes, Dtw, &tr, &tc, (window, None), &mut out, &mut scratch);
                     }
                     for l in 0..k {
                         let (want, textbook) = if spherical {

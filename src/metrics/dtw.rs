@@ -2,6 +2,7 @@
 //! C(i, j) = d(a_i, b_j) + min(C(i-1, j-1), C(i-1, j), C(i, j-1)); borders 0 at the corner,
 //! +inf elsewhere. An optional Sakoe-Chiba band (`window`) is applied by the kernel.
 
+use super::bound;
 use super::dp::{back_to_min, vmin, Back, Cell, DpRule, Lanes, Step};
 use crate::geometry::lane_space::LaneSpace;
 
@@ -23,5 +24,35 @@ impl DpRule for Dtw {
     }
     fn back<S: LaneSpace>(&self, _sp: &S, at: &Back) -> (Step, bool) {
         back_to_min(at)
+    }
+}
+
+impl Dtw {
+    /// A lower bound on the computed DTW (`metrics::bound`); `full` adds the bounds that visit
+    /// every point.
+    /// - Ends: every alignment holds (0, 0) and (n-1, m-1), distinct cells once max(n, m) >= 2.
+    ///   The kernel's C(1, 1) is d00 + 0 = d00 exactly, every later cell adds a non-negative
+    ///   distance to a minimum of cells, each at least d00, so the result
+    ///   fl(d_end + min(..)) >= fl(d_end + d00): exactly the bound, by monotone rounding.
+    ///   With n = m = 1 the result is d00 itself.
+    /// - Boxes (Euclidean): every point of a is aligned with some point of b, so the sum over
+    ///   a's points of their distance to b's box is at most DTW, and so is the same sum for b;
+    ///   an alignment has at least max(n, m) cells, each at least the boxes' gap. Those sums
+    ///   are taken in another order than the kernel's: `sum_margin`.
+    pub fn lower_bound(p: &bound::Pair, level: bound::Level) -> f64 {
+        let (n, m) = (p.n(), p.m());
+        let (c0, c1) = p.end_cells();
+        let ends = if n.max(m) >= 2 { p.dist(c0) + p.dist(c1) } else { p.dist(c0) };
+        if !p.euclidean() {
+            return ends;
+        }
+        let mut boxed = n.max(m) as f64 * p.box_gap_sq().sqrt();
+        if level == bound::Level::Blocks {
+            boxed = boxed.max(p.block_path(true));
+        } else if level != bound::Level::Cheap {
+            let (sa, sb) = p.to_box(level, 0.0, |s, g, c| s + c as f64 * g.sqrt());
+            boxed = boxed.max(sa).max(sb);
+        }
+        ends.max(bound::sum_margin(boxed, n + m))
     }
 }

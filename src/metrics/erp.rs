@@ -2,6 +2,7 @@
 //! C(i, j) = min(C(i-1, j) + d(a_i, g), C(i, j-1) + d(b_j, g), C(i-1, j-1) + d(a_i, b_j));
 //! borders the running sums of gap costs (traj-dist: every border cell holds the whole sum).
 
+use super::bound;
 use super::dp::{Back, Borders, Cell, DpRule, Lanes, Step};
 use crate::geometry::lane_space::LaneSpace;
 
@@ -89,5 +90,32 @@ impl DpRule for Erp {
         } else {
             (Step::Left, false)
         }
+    }
+}
+
+impl Erp {
+    /// A lower bound on the computed ERP (`metrics::bound`), Euclidean space only (0 in
+    /// spherical space, where the haversine's rounding has no bound simple enough to rest on).
+    /// By the triangle inequality through g, a match costs d(a, b) >= |d(a, g) - d(b, g)| and a
+    /// gap costs d(x, g), so any alignment costs at least |Σ d(a, g) - Σ d(b, g)| (Chen and Ng
+    /// 2004); traj-dist's borders hold whole sums instead of running ones, only larger, so
+    /// its ERP is at least the standard one. In floating point: the gap sums and the computed
+    /// ERP are sums of at most n + m rounded distances, each within 3u of its exact value
+    /// (a square root of up to three squares), so each is within γ_{n+m+3} of its exact
+    /// counterpart. The bound is lowered by 8·(n + m + 8)·u of the two sums (the error of the
+    /// difference of two nearly equal sums is relative to the sums, not to it), then
+    /// relatively as `sum_margin`.
+    pub fn lower_bound(p: &bound::Pair) -> f64 {
+        if !p.euclidean() {
+            return 0.0;
+        }
+        let (n, m) = (p.n(), p.m());
+        let (sa, sb) = p.gap_sums();
+        let slack = 8.0 * (n + m + 8) as f64 * (f64::EPSILON / 2.0);
+        if slack >= 0.1 {
+            return 0.0;
+        }
+        let b = (sa - sb).abs() - slack * (sa + sb);
+        bound::sum_margin(b.max(0.0), n + m + 8)
     }
 }

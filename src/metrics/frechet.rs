@@ -284,3 +284,17 @@ mod tests {
         }
     }
 }
+
+/// A lower bound on the computed Fréchet distance (`metrics::bound`): the matching pairs the
+/// two first and the two last points, and sends each vertex of a to a point of b's polyline,
+/// which lies inside b's box (and the same from b). The search over critical values stops
+/// within its tolerance of the exact value: `geometric_margin`.
+pub fn lower_bound(p: &super::bound::Pair, level: super::bound::Level) -> f64 {
+    let (c0, c1) = p.end_cells();
+    let mut g = c0.max(c1).max(p.box_gap_sq());
+    if level != super::bound::Level::Cheap {
+        let (ga, gb) = p.to_box(level, 0.0f64, |s, g, _| s.max(g));
+        g = g.max(ga).max(gb);
+    }
+    super::bound::geometric_margin(g.sqrt(), p.extent(), p.n() + p.m())
+}

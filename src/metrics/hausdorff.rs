@@ -28,3 +28,19 @@ pub fn hausdorff_packed(a: PolyView, b: PolyView, exact_vertices: bool) -> f64 {
         polyline_euclidean::directed(x, y, exact_vertices, red)
     })
 }
+
+/// A lower bound on the computed Hausdorff distance (`metrics::bound`), Euclidean: each vertex
+/// of a is at least its gap to b's box from b's polyline (a polyline lies inside the box of
+/// its vertices), so h(a -> b) is at least the largest such gap, and the same from b. Points
+/// are projected on segments in floating point: `geometric_margin`.
+pub fn lower_bound(p: &super::bound::Pair, level: super::bound::Level) -> f64 {
+    if !p.euclidean() {
+        return 0.0;
+    }
+    let mut g = p.box_gap_sq();
+    if level != super::bound::Level::Cheap {
+        let (ga, gb) = p.to_box(level, 0.0f64, |s, g, _| s.max(g));
+        g = g.max(ga).max(gb);
+    }
+    super::bound::geometric_margin(g.sqrt(), p.extent(), p.n() + p.m())
+}

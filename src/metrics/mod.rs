@@ -1,6 +1,7 @@
 //! Every metric, one file each, and the dispatch from a `MetricSpec` to its kernel.
 //! Definitions: ../shared/METRICS.md (copied in the README).
 
+pub mod bound;
 pub mod discrete_frechet;
 pub mod dp;
 pub mod dp_details;

@@ -30,3 +30,21 @@ pub fn sspd_packed(a: PolyView, b: PolyView, exact_vertices: bool) -> f64 {
     let ba = polyline_euclidean::directed(b, a, exact_vertices, Reduce::Sum);
     symmetrize(ab, a.len(), ba, b.len(), false)
 }
+
+/// A lower bound on the computed SSPD (`metrics::bound`), Euclidean: each vertex's distance
+/// to the other polyline is at least its gap to the other's box (a polyline lies inside the
+/// box of its vertices), so each direction's mean is at least the mean of those gaps, and
+/// every gap at least the boxes' gap. Projections, sums and means in floating point:
+/// `geometric_margin`.
+pub fn lower_bound(p: &super::bound::Pair, level: super::bound::Level) -> f64 {
+    if !p.euclidean() {
+        return 0.0;
+    }
+    let (n, m) = (p.n(), p.m());
+    let mut s = p.box_gap_sq().sqrt();
+    if level != super::bound::Level::Cheap {
+        let (sa, sb) = p.to_box(level, 0.0, |s, g, c| s + c as f64 * g.sqrt());
+        s = s.max(symmetrize(sa, n, sb, m, false));
+    }
+    super::bound::geometric_margin(s, p.extent(), n + m)
+}

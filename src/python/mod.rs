@@ -29,6 +29,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch::plan_condensed, m)?)?;
     m.add_function(wrap_pyfunction!(batch::plan_rect, m)?)?;
     m.add_function(wrap_pyfunction!(queries::neighbors, m)?)?;
+    m.add_function(wrap_pyfunction!(queries::lower_bounds, m)?)?;
     m.add_function(wrap_pyfunction!(info::metric_info, m)?)?;
     m.add_function(wrap_pyfunction!(info::build_facts, m)?)?;
     m.add_function(wrap_pyfunction!(info::canonical_name, m)?)?;

@@ -1,0 +1,150 @@
+"""Exact kNN and radius queries against the full matrix, and what the pruning did.
+
+    python benchmarks/queries.py [--n 3000] [--repeat 3] [--sf] [--json results/queries.json]
+
+(a) Synthetic trips: n GPS-like trips of 20-200 points (a random start in a 10 km box over a
+city, a vehicle's GPS fixes: 1-5 s apart at 3-15 m/s, a slowly turning heading, 5 m of
+noise; a trip spans 0.1-5 km), in degrees of lon/lat, Euclidean metrics. For DTW, discrete Fréchet, Hausdorff and ERP:
+`knn(X, 10)` over X itself, all cores, against `pdist` + `squareform` + a per-row
+`argpartition` on the same cores, and `radius_neighbors` at the radius that keeps about 1% of
+the pairs against `pdist` + a threshold. The results must be identical (checked every run).
+(b) With --sf, the same for every metric and space on San Francisco's 3,950 trips.
+
+Each row gives median seconds of `repeat` runs (after a warm-up) and the share of pairs each
+step settled: the O(1) bounds ("cheap": ends, boxes' gap, ERP's gap sums, and for kNN every pair
+left once the smallest bound left is above the k-th), the point-by-point bounds ("full"), early
+abandoning inside the DP kernels, and pairs computed to the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+import trajarena as ta
+from trajarena import _core
+from trajarena._inputs import arena_data, metric_of
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernels import cpu_name, median_time  # noqa: E402
+
+
+def trips(n, seed=0):
+    """n vehicle-like trips in lon/lat degrees around San Francisco."""
+    rng = np.random.default_rng(seed)
+    lat0 = 37.76
+    m_per_deg_lat = 111_320.0
+    m_per_deg_lon = m_per_deg_lat * np.cos(np.radians(lat0))
+    out = []
+    for _ in range(n):
+        k = int(rng.integers(20, 201))
+        start = rng.uniform(0, 10_000, 2)
+        heading = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.25, k))
+        step = rng.uniform(1, 5, k) * rng.uniform(3, 15, k)
+        xy = start + np.cumsum(np.c_[np.cos(heading), np.sin(heading)] * step[:, None], axis=0)
+        xy += rng.normal(0, 5, xy.shape)
+        out.append(np.c_[-122.50 + xy[:, 0] / m_per_deg_lon, lat0 - 0.045 + xy[:, 1] / m_per_deg_lat])
+    return out
+
+
+def brute_knn(D, k):
+    """The k nearest of each row of the square matrix D, itself excluded: argpartition, then
+    the k sorted by (distance, index)."""
+    D = D.copy()
+    np.fill_diagonal(D, np.inf)
+    part = np.argpartition(D, k - 1, axis=1)[:, :k]
+    d = np.take_along_axis(D, part, 1)
+    order = np.lexsort((part, d), axis=1)
+    return np.take_along_axis(d, order, 1), np.take_along_axis(part, order, 1)
+
+
+def share(stats):
+    p = max(stats["pairs"], 1)
+    return {k: stats[k] / p for k in ("cheap", "groups", "points", "blocks", "reused", "abandoned", "computed")}
+
+
+def case(label, X, name, params, repeat, n_jobs, k=10, keep=0.01):
+    """Rows for kNN and radius of one metric: the query, the full-matrix route, their ratio."""
+    from scipy.spatial.distance import squareform
+
+    m = metric_of(name, params)
+    x = arena_data(X, "X")
+    cond = ta.pdist(X, name, n_jobs=n_jobs, **params)
+    D = squareform(cond)
+    radius = float(np.quantile(cond, keep))
+
+    def full_knn():
+        return brute_knn(squareform(ta.pdist(X, name, n_jobs=n_jobs, **params)), k)
+
+    def full_radius():
+        Dm = squareform(ta.pdist(X, name, n_jobs=n_jobs, **params))
+        np.fill_diagonal(Dm, np.inf)
+        return np.nonzero(Dm <= radius)
+
+    rows = []
+    want = brute_knn(D, k)
+    got, stats = _core.neighbors(m, x, x, True, k=k, n_jobs=n_jobs, with_stats=True)
+    same = np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    t_q = median_time(lambda: ta.knn(X, k, name, n_jobs=n_jobs, **params), repeat)
+    t_f = median_time(full_knn, repeat)
+    rows.append({"case": label, "metric": name, "params": params, "query": f"knn k={k}", "query_s": t_q,
+                 "full_s": t_f, "speedup": t_f / t_q, "identical": bool(same), **share(stats)})
+    G = ta.radius_neighbors(X, radius, name, n_jobs=n_jobs, **params)
+    Dm = D.copy()
+    np.fill_diagonal(Dm, np.inf)
+    ii, jj = np.nonzero(Dm <= radius)
+    same = (G.nnz == len(ii) and np.array_equal(G.tocoo().row, ii) and np.array_equal(G.tocoo().col, jj)
+            and np.array_equal(G.tocoo().data, Dm[ii, jj]))
+    _, stats = _core.neighbors(m, x, x, True, radius=radius, n_jobs=n_jobs, with_stats=True)
+    t_q = median_time(lambda: ta.radius_neighbors(X, radius, name, n_jobs=n_jobs, **params), repeat)
+    t_f = median_time(full_radius, repeat)
+    rows.append({"case": label, "metric": name, "params": params,
+                 "query": f"radius (keeps {G.nnz / max(len(X) * (len(X) - 1), 1):.2%})", "query_s": t_q,
+                 "full_s": t_f, "speedup": t_f / t_q, "identical": bool(same), **share(stats)})
+    for r in rows:
+        print(f"{r['case']:>14} {r['metric']:>17} {json.dumps(r['params']):>42} {r['query']:>22} "
+              f"{r['query_s']:8.3f} s {r['full_s']:8.3f} s {r['speedup']:7.1f}x  same={r['identical']}  "
+              f"cheap {r['cheap']:.1%} groups {r['groups']:.1%} points {r['points']:.1%} blocks {r['blocks']:.1%} reused {r['reused']:.1%} abandoned {r['abandoned']:.1%} "
+              f"computed {r['computed']:.1%}", flush=True)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=3000, help="synthetic trips (default 3000)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--sf", action="store_true", help="also every metric on San Francisco's trips")
+    ap.add_argument("--only", default="dtw,discrete_frechet,hausdorff,erp",
+                    help="metrics of the synthetic case")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    n_jobs = os.cpu_count() or 1
+    print(f"# {time.strftime('%Y-%m-%d')}, {cpu_name()}, {n_jobs} cores, SIMD {ta.simd_level() if hasattr(ta, 'simd_level') else '?'}")
+    print("# python " + " ".join(sys.argv[0:1] + sys.argv[1:]))
+    rows = []
+    X = trips(args.n)
+    for name in args.only.split(","):
+        rows += case(f"synthetic {args.n}", X, name, {}, args.repeat, n_jobs)
+    if args.sf:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+        from variants import every_variant
+
+        sf = ta.datasets.san_francisco()
+        for name, p in every_variant(0.001, 100.0):
+            if p.get("compat"):
+                continue
+            rows += case(f"SF {len(sf)}", sf, name, p, 1, n_jobs)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"date": time.strftime("%Y-%m-%d"), "cpu": cpu_name(), "cores": n_jobs,
+                       "machine": platform.machine(), "command": " ".join(sys.argv), "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
