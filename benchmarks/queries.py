@@ -55,7 +55,8 @@ def trips(n, seed=0):
 
 def brute_knn(D, k):
     """The k nearest of each row of the square matrix D, itself excluded: argpartition, then
-    the k sorted by (distance, index)."""
+    the k sorted by (distance, index). The route the comparison times; among ties at the k-th
+    distance argpartition may pick any, so `stable_knn` is the reference for the check."""
     D = D.copy()
     np.fill_diagonal(D, np.inf)
     part = np.argpartition(D, k - 1, axis=1)[:, :k]
@@ -64,54 +65,68 @@ def brute_knn(D, k):
     return np.take_along_axis(d, order, 1), np.take_along_axis(part, order, 1)
 
 
+def stable_knn(D, k):
+    """The k nearest by a stable argsort of each row (ties by the smaller index), itself
+    excluded: the answer knn must give, bit for bit."""
+    D = D.copy()
+    np.fill_diagonal(D, np.inf)
+    idx = np.argsort(D, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(D, idx, 1), idx
+
+
+SETTLED = ("cheap", "groups", "points", "blocks", "reused", "abandoned", "computed")
+
+
 def share(stats):
     p = max(stats["pairs"], 1)
-    return {k: stats[k] / p for k in ("cheap", "groups", "points", "blocks", "reused", "abandoned", "computed")}
+    return {k: stats[k] / p for k in SETTLED}
 
 
 def case(label, X, name, params, repeat, n_jobs, k=10, keep=0.01):
-    """Rows for kNN and radius of one metric: the query, the full-matrix route, their ratio."""
+    """Rows for kNN and radius of one metric: the query, the full-matrix route, their ratio.
+    The full route is timed as its two steps: `pdist` (median of `repeat`), then
+    `squareform` and the per-row selection on the matrix it gave."""
     from scipy.spatial.distance import squareform
 
     m = metric_of(name, params)
     x = arena_data(X, "X")
+    warm = repeat > 1
+    t_pdist = median_time(lambda: ta.pdist(X, name, n_jobs=n_jobs, **params), repeat, warm)
     cond = ta.pdist(X, name, n_jobs=n_jobs, **params)
-    D = squareform(cond)
     radius = float(np.quantile(cond, keep))
 
-    def full_knn():
-        return brute_knn(squareform(ta.pdist(X, name, n_jobs=n_jobs, **params)), k)
-
-    def full_radius():
-        Dm = squareform(ta.pdist(X, name, n_jobs=n_jobs, **params))
+    def within():
+        Dm = squareform(cond)
         np.fill_diagonal(Dm, np.inf)
         return np.nonzero(Dm <= radius)
 
     rows = []
-    want = brute_knn(D, k)
+    want = stable_knn(squareform(cond), k)
+    t_sel = median_time(lambda: brute_knn(squareform(cond), k), repeat, warm)
     got, stats = _core.neighbors(m, x, x, True, k=k, n_jobs=n_jobs, with_stats=True)
-    same = np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
-    t_q = median_time(lambda: ta.knn(X, k, name, n_jobs=n_jobs, **params), repeat)
-    t_f = median_time(full_knn, repeat)
+    same = got[0].tobytes() == want[0].tobytes() and np.array_equal(got[1], want[1])
+    t_q = median_time(lambda: ta.knn(X, k, name, n_jobs=n_jobs, **params), repeat, warm)
     rows.append({"case": label, "metric": name, "params": params, "query": f"knn k={k}", "query_s": t_q,
-                 "full_s": t_f, "speedup": t_f / t_q, "identical": bool(same), **share(stats)})
+                 "full_s": t_pdist + t_sel, "speedup": (t_pdist + t_sel) / t_q, "identical": bool(same),
+                 **share(stats)})
     G = ta.radius_neighbors(X, radius, name, n_jobs=n_jobs, **params)
-    Dm = D.copy()
-    np.fill_diagonal(Dm, np.inf)
-    ii, jj = np.nonzero(Dm <= radius)
-    same = (G.nnz == len(ii) and np.array_equal(G.tocoo().row, ii) and np.array_equal(G.tocoo().col, jj)
-            and np.array_equal(G.tocoo().data, Dm[ii, jj]))
+    ii, jj = within()
+    D = squareform(cond)
+    coo = G.tocoo()
+    same = (G.nnz == len(ii) and np.array_equal(coo.row, ii) and np.array_equal(coo.col, jj)
+            and np.array_equal(coo.data, D[ii, jj]))
+    t_sel = median_time(within, repeat, warm)
     _, stats = _core.neighbors(m, x, x, True, radius=radius, n_jobs=n_jobs, with_stats=True)
-    t_q = median_time(lambda: ta.radius_neighbors(X, radius, name, n_jobs=n_jobs, **params), repeat)
-    t_f = median_time(full_radius, repeat)
-    rows.append({"case": label, "metric": name, "params": params,
-                 "query": f"radius (keeps {G.nnz / max(len(X) * (len(X) - 1), 1):.2%})", "query_s": t_q,
-                 "full_s": t_f, "speedup": t_f / t_q, "identical": bool(same), **share(stats)})
+    t_q = median_time(lambda: ta.radius_neighbors(X, radius, name, n_jobs=n_jobs, **params), repeat, warm)
+    kept = G.nnz / max(len(X) * (len(X) - 1), 1)
+    rows.append({"case": label, "metric": name, "params": params, "query": f"radius (keeps {kept:.2%})",
+                 "query_s": t_q, "full_s": t_pdist + t_sel, "speedup": (t_pdist + t_sel) / t_q,
+                 "identical": bool(same), **share(stats)})
     for r in rows:
-        print(f"{r['case']:>14} {r['metric']:>17} {json.dumps(r['params']):>42} {r['query']:>22} "
-              f"{r['query_s']:8.3f} s {r['full_s']:8.3f} s {r['speedup']:7.1f}x  same={r['identical']}  "
-              f"cheap {r['cheap']:.1%} groups {r['groups']:.1%} points {r['points']:.1%} blocks {r['blocks']:.1%} reused {r['reused']:.1%} abandoned {r['abandoned']:.1%} "
-              f"computed {r['computed']:.1%}", flush=True)
+        settled = " ".join(f"{key} {r[key]:.1%}" for key in SETTLED)
+        print(f"| {r['case']} | {r['metric']} {json.dumps(r['params']) if r['params'] else ''} | {r['query']} | "
+              f"{r['query_s']:.3f} | {r['full_s']:.3f} | {r['speedup']:.1f}x | {r['identical']} | {settled} |",
+              flush=True)
     return rows
 
 
@@ -125,8 +140,9 @@ def main():
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     n_jobs = os.cpu_count() or 1
-    print(f"# {time.strftime('%Y-%m-%d')}, {cpu_name()}, {n_jobs} cores, SIMD {ta.simd_level() if hasattr(ta, 'simd_level') else '?'}")
-    print("# python " + " ".join(sys.argv[0:1] + sys.argv[1:]))
+    print(f"{time.strftime('%Y-%m-%d')}, {cpu_name()}, {n_jobs} cores, SIMD {ta.build_info()['simd']}; `python {' '.join(sys.argv)}`\n")
+    print("| data | metric | query | query s | pdist + select s | speed-up | identical | pairs settled by |")
+    print("|---|---|---|---|---|---|---|---|")
     rows = []
     X = trips(args.n)
     for name in args.only.split(","):

@@ -487,8 +487,9 @@ impl<'a> Evaluator<'a> {
             Some(DpMetric::Erp(e)) => Some(e.gap),
             _ => None,
         };
-        let d = self.a.dim().max(self.b.dim());
-        let gap = gap.as_ref().map(|g| &g[..d.min(3)]);
+        // Stored as the points are (all three values in spherical space); Facts takes the
+        // stored dimension's first values.
+        let gap = gap.as_ref().map(|g| &g[..]);
         let (sa, sb) = self.stored_pair();
         let a = Facts::new(space, self.a.iter(), |i| sa.get(i), gap);
         let b = Facts::new(space, self.b.iter(), |j| sb.get(j), gap);

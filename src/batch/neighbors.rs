@@ -20,8 +20,16 @@ use crate::MetricSpec;
 /// Distances held at once: 4 M (32 MB). A block is as many query rows as fit, at least one.
 const BLOCK_ENTRIES: usize = 1 << 22;
 
+/// `answer`'s probe: at least this many query rows go through the bounds first.
+const PRUNE_PROBE_ROWS: u64 = 16;
+/// Pairs of at least this many DP cells on average are always pruned.
+const PRUNE_MIN_PAIR_CELLS: usize = 1024;
+/// Shorter pairs are pruned when the cheap bounds settled this share of the probe's pairs.
+const PRUNE_MIN_CHEAP: f64 = 0.9;
+
 /// A query over arenas: rows [rows.0, rows.1) of `q` against every trajectory of `x`.
 /// `exclude_self`: `q` is `x` (queries=None), and query i is never its own neighbour.
+#[derive(Clone, Copy)]
 pub struct Query<'a> {
     pub spec: &'a MetricSpec,
     pub q: &'a Arena,
@@ -38,6 +46,8 @@ pub struct Query<'a> {
 trait Sink {
     /// Row `i` (the query's index in `q`) of distances to every trajectory of x.
     fn row(&mut self, i: usize, d: &[f64], exclude_self: bool) -> Result<()>;
+    /// The next row's answer, found by the pruned path (`pruned_row`).
+    fn answer(&mut self, row: Neighbours) -> Result<()>;
 }
 
 /// Orders candidates by distance, then index. `+ 0.0` makes -0.0 and 0.0 one key (a stable
@@ -70,6 +80,11 @@ impl Sink for Nearest {
         }
         Ok(())
     }
+    fn answer(&mut self, row: Neighbours) -> Result<()> {
+        self.dist.extend(row.iter().map(|r| r.0));
+        self.idx.extend(row.iter().map(|r| r.1 as i64));
+        Ok(())
+    }
 }
 
 /// Every pair within the radius, as the rows of a CSR matrix (column indices ascending).
@@ -90,6 +105,14 @@ impl Sink for Within {
                 self.data.push(v);
             }
         }
+        self.indptr.push(self.indices.len() as i64);
+        Ok(())
+    }
+    fn answer(&mut self, row: Neighbours) -> Result<()> {
+        self.indices.try_reserve(row.len()).map_err(|_| too_many("radius_neighbors", self.indices.len()))?;
+        self.data.try_reserve(row.len()).map_err(|_| too_many("radius_neighbors", self.data.len()))?;
+        self.indices.extend(row.iter().map(|r| r.1 as i64));
+        self.data.extend(row.iter().map(|r| r.0));
         self.indptr.push(self.indices.len() as i64);
         Ok(())
     }
@@ -520,17 +543,56 @@ pub fn knn(query: &Query, k: usize, n_jobs: usize, poll: &mut dyn FnMut(u64, u64
     let mut sink = Nearest { k, dist: Vec::new(), idx: Vec::new(), cand: Vec::new() };
     sink.dist.try_reserve_exact(size).map_err(|_| Error::memory(format!("knn: cannot allocate {size} distances")))?;
     sink.idx.try_reserve_exact(size).map_err(|_| Error::memory(format!("knn: cannot allocate {size} indices")))?;
-    if query.prune {
-        if let Some((rows, stats)) = run_pruned(query, Want::Nearest(k), n_jobs, poll)? {
-            for row in rows {
-                sink.dist.extend(row.iter().map(|r| r.0));
-                sink.idx.extend(row.iter().map(|r| r.1 as i64));
-            }
-            return Ok((sink.dist, sink.idx, stats));
-        }
+    let stats = answer(query, Want::Nearest(k), &mut sink, n_jobs, poll)?;
+    Ok((sink.dist, sink.idx, stats))
+}
+
+/// The query's rows into `sink`: pruned where it pays, else computed whole (`run`). The first
+/// rows (PRUNE_PROBE_ROWS, or a 32nd of the task) go through the bounds; the rest follow them
+/// when pairs are long (PRUNE_MIN_PAIR_CELLS cells on average: a pair's DP then costs far more
+/// than its bounds), or when the cheap bounds alone settled PRUNE_MIN_CHEAP of the probe's
+/// pairs. Short pairs that the cheap bounds rarely settle cost less computed whole, in the
+/// row path, than bounded one by one.
+fn answer(query: &Query, want: Want, sink: &mut dyn Sink, n_jobs: usize, poll: &mut dyn FnMut(u64, u64) -> Result<()>) -> Result<Stats> {
+    let (r0, r1) = query.rows;
+    if !query.prune || r0 >= r1 {
+        run(query, sink, n_jobs, poll)?;
+        return Ok(brute_stats(query));
     }
-    run(query, &mut sink, n_jobs, poll)?;
-    Ok((sink.dist, sink.idx, brute_stats(query)))
+    let n = query.x.len() as u64;
+    let total = (r1 - r0) * n;
+    let probe_end = r1.min(r0 + PRUNE_PROBE_ROWS.max((r1 - r0) / 32));
+    let probe = Query { rows: (r0, probe_end), ..*query };
+    let Some((rows, mut stats)) = run_pruned(&probe, want, n_jobs, &mut |d, _| poll(d, total))? else {
+        run(query, sink, n_jobs, poll)?;
+        return Ok(brute_stats(query));
+    };
+    for row in rows {
+        sink.answer(row)?;
+    }
+    if probe_end == r1 {
+        return Ok(stats);
+    }
+    let rest = Query { rows: (probe_end, r1), ..*query };
+    let before = (probe_end - r0) * n;
+    let mut poll_rest = |d: u64, _: u64| poll(before + d, total);
+    let points = |a: &Arena, lo: usize, hi: usize| -> Result<f64> {
+        let c = a.view(lo, hi, "X")?;
+        Ok((0..c.len()).map(|i| c.traj_len(i) as f64).sum::<f64>() / c.len().max(1) as f64)
+    };
+    let cells = points(query.q, r0 as usize, r1 as usize)? * points(query.x, 0, n as usize)?;
+    let cheap = stats.cheap as f64 >= PRUNE_MIN_CHEAP * stats.pairs as f64;
+    if cells >= PRUNE_MIN_PAIR_CELLS as f64 || cheap {
+        let (rows, more) = run_pruned(&rest, want, n_jobs, &mut poll_rest)?.expect("the probe had bounds");
+        for row in rows {
+            sink.answer(row)?;
+        }
+        stats.add(&more);
+    } else {
+        run(&rest, sink, n_jobs, &mut poll_rest)?;
+        stats.add(&brute_stats(&rest));
+    }
+    Ok(stats)
 }
 
 /// A query computed whole: every pair computed.
@@ -546,20 +608,8 @@ pub fn within(query: &Query, radius: f64, n_jobs: usize, poll: &mut dyn FnMut(u6
         return Err(Error::value(format!("radius: must be a number >= 0, got {radius}")));
     }
     let mut sink = Within { radius, indptr: vec![0], indices: Vec::new(), data: Vec::new() };
-    if query.prune {
-        if let Some((rows, stats)) = run_pruned(query, Want::Within(radius), n_jobs, poll)? {
-            for row in rows {
-                sink.indices.try_reserve(row.len()).map_err(|_| too_many("radius_neighbors", sink.indices.len()))?;
-                sink.data.try_reserve(row.len()).map_err(|_| too_many("radius_neighbors", sink.data.len()))?;
-                sink.indices.extend(row.iter().map(|r| r.1 as i64));
-                sink.data.extend(row.iter().map(|r| r.0));
-                sink.indptr.push(sink.indices.len() as i64);
-            }
-            return Ok((sink.indptr, sink.indices, sink.data, stats));
-        }
-    }
-    run(query, &mut sink, n_jobs, poll)?;
-    Ok((sink.indptr, sink.indices, sink.data, brute_stats(query)))
+    let stats = answer(query, Want::Within(radius), &mut sink, n_jobs, poll)?;
+    Ok((sink.indptr, sink.indices, sink.data, stats))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub mod trig;
 
 pub use euclidean::Euclidean;
 pub use polyline::{point_to_polyline, Reduce};
-pub use spherical::{arc_metres, Haversine, HaversinePrepared};
+pub use spherical::{arc_metres, Haversine, HaversinePrepared, R as EARTH_RADIUS};
 
 use crate::traj::Traj;
 

@@ -3,7 +3,7 @@ use super::{polyline_spherical, Ground, Reduce};
 use crate::traj::Traj;
 
 /// Earth radius used by traj-dist and by the standard definition (metres).
-pub(super) const R: f64 = 6_378_137.0;
+pub const R: f64 = 6_378_137.0;
 
 /// `a` limited to [0, 1], as compares (not min/max) so that it vectorises the same everywhere.
 #[inline(always)]

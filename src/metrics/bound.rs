@@ -59,6 +59,21 @@ pub struct Facts {
     /// groups[group_at[i]..group_at[i + 1]]: (lo, hi, points).
     groups: Vec<([f64; 3], [f64; 3], usize)>,
     group_at: Vec<usize>,
+    /// Spherical space: every point's unit vector (x, y, z), trajectory i's from point
+    /// unit_at[i] on.
+    unit: Vec<f64>,
+    unit_at: Vec<usize>,
+}
+
+/// The unit vectors of `t`'s [lon, lat] points in degrees, with `rad` the haversine's degree
+/// factor (traj-dist's is rounded to float32): on that sphere the haversine is the exact
+/// great-circle distance, R times the central angle θ, and the chord between two unit vectors
+/// is 2 sin(θ/2) <= θ. So R times a chord is at most the distance (`Pair::gap_cell`).
+fn unit_vectors(rad: f64, t: Traj, out: &mut Vec<f64>) {
+    for p in t.coords.chunks_exact(t.dim) {
+        let (lon, lat) = (p[0] * rad, p[1] * rad);
+        out.extend_from_slice(&[lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]);
+    }
 }
 
 /// The space the bounds are computed in, with the kernels' ground distance.
@@ -74,9 +89,25 @@ fn point3(p: &[f64]) -> [f64; 3] {
     q
 }
 
+impl BoundSpace {
+    fn dist(self, cell: f64) -> f64 {
+        match self {
+            BoundSpace::Euclidean => EuclideanLanes.dist1(cell),
+            BoundSpace::Spherical(s) => s.dist1(cell),
+        }
+    }
+}
+
 impl Facts {
     fn groups_of(&self, i: usize) -> &[([f64; 3], [f64; 3], usize)] {
         &self.groups[self.group_at[i]..self.group_at[i + 1]]
+    }
+    /// Trajectory i's points as its boxes hold them: `raw` itself, or its unit vectors.
+    fn points<'s>(&'s self, i: usize, raw: Traj<'s>) -> Traj<'s> {
+        match self.unit_at.get(i) {
+            Some(&at) => Traj::new(&self.unit[at * 3..(at + self.len[i]) * 3], 3),
+            None => raw,
+        }
     }
 
     /// `raw`: the trajectories as given; `stored`: as the kernels store them (the same in
@@ -84,10 +115,20 @@ impl Facts {
     pub fn new<'a>(space: BoundSpace, raw: impl Iterator<Item = Traj<'a>>, stored: impl Fn(usize) -> Traj<'a>, gap: Option<&[f64]>) -> Self {
         let mut f = Facts::default();
         for (i, t) in raw.enumerate() {
-            let d = t.dim;
-            f.dim = d;
             f.len.push(t.len());
             let s = stored(i);
+            // Boxes hold the points themselves, or in spherical space their unit vectors.
+            let t = match space {
+                BoundSpace::Euclidean => t,
+                BoundSpace::Spherical(sp) => {
+                    let at = f.unit.len();
+                    unit_vectors(sp.0.rad(), t, &mut f.unit);
+                    f.unit_at.push(at / 3);
+                    Traj::new(&f.unit[at..], 3)
+                }
+            };
+            let d = t.dim;
+            f.dim = d;
             f.first.push(point3(s.p(0)));
             f.last.push(point3(s.p(s.len() - 1)));
             let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
@@ -114,11 +155,10 @@ impl Facts {
             f.lo.push(lo);
             f.hi.push(hi);
             f.extent.push(ext);
-            if let (BoundSpace::Euclidean, Some(g)) = (space, gap) {
-                let mut acc = 0.0;
-                for p in t.coords.chunks_exact(d) {
-                    acc += cell1(BoundSpace::Euclidean, d, p, g).sqrt();
-                }
+            if let Some(g) = gap {
+                // ERP's gap costs as its kernel computes them, on the stored points.
+                let ds = s.dim;
+                let acc = s.coords.chunks_exact(ds).fold(0.0, |acc, p| acc + space.dist(cell1(space, ds, p, &g[..ds])));
                 f.gap_sum.push(acc);
             }
         }
@@ -234,9 +274,21 @@ impl Pair<'_> {
     }
     /// The distance a cell value stands for (the kernels' `LaneSpace::dist1`).
     pub fn dist(&self, cell: f64) -> f64 {
+        self.space.dist(cell)
+    }
+    /// A value at most the cell value of every pair of points, one in each of two boxes whose
+    /// squared gap (`box_gap_sq`, `to_box`, `block_path`) is `g`. Euclidean: `g` itself,
+    /// exactly (the module's "monotone coordinates"). Spherical: the boxes hold unit vectors,
+    /// and R times their gap, a chord, is at most the great-circle distance (`unit_vectors`);
+    /// lowered by 2^-30 relative for the rounding of the haversine and of the unit vectors
+    /// (errors of a few u, or about sqrt(u) relative for the haversine of near-antipodal
+    /// points, where the chord is below 2/π of the arc anyway) and 2^-40·R absolute.
+    pub fn gap_cell(&self, g: f64) -> f64 {
+        const REL: f64 = 1.0 / (1u64 << 30) as f64;
+        const ABS: f64 = 1.0 / (1u64 << 40) as f64;
         match self.space {
-            BoundSpace::Euclidean => EuclideanLanes.dist1(cell),
-            BoundSpace::Spherical(s) => s.dist1(cell),
+            BoundSpace::Euclidean => g,
+            BoundSpace::Spherical(_) => (crate::geometry::EARTH_RADIUS * (g.sqrt() * (1.0 - REL) - ABS)).max(0.0),
         }
     }
     /// The squared gap between the two boxes (Euclidean): at most every cell value of a point
@@ -254,6 +306,7 @@ impl Pair<'_> {
     /// monotonically).
     pub fn to_box<T: Copy>(&self, level: Level, init: T, f: impl Fn(T, f64, usize) -> T) -> (T, T) {
         let (i, j, d) = (self.i, self.j, self.a.dim);
+        let (ta, tb) = (self.a.points(i, self.ta), self.b.points(j, self.tb));
         let points = |t: Traj, lo: &[f64; 3], hi: &[f64; 3]| t.coords.chunks_exact(d).fold(init, |acc, p| f(acc, gap_sq(d, p, lo, hi), 1));
         let groups = |x: &Facts, k: usize, lo: &[f64; 3], hi: &[f64; 3]| {
             x.groups[x.group_at[k]..x.group_at[k + 1]].iter().fold(init, |acc, (glo, ghi, c)| f(acc, box_gap_sq(d, (glo, ghi), (lo, hi)), *c))
@@ -261,7 +314,7 @@ impl Pair<'_> {
         let (alo, ahi, blo, bhi) = (&self.a.lo[i], &self.a.hi[i], &self.b.lo[j], &self.b.hi[j]);
         match level {
             Level::Groups => (groups(self.a, i, blo, bhi), groups(self.b, j, alo, ahi)),
-            _ => (points(self.ta, blo, bhi), points(self.tb, alo, ahi)),
+            _ => (points(ta, blo, bhi), points(tb, alo, ahi)),
         }
     }
     /// A bound through the order of the points (Euclidean). Cut both trajectories into their
@@ -277,17 +330,17 @@ impl Pair<'_> {
     /// (DTW, a sum over cells); otherwise the squared gap, maxed (discrete Fréchet, a
     /// bottleneck). The same with b's groups charged gives a second bound; the larger is
     /// returned.
-    pub fn block_path(&self, sum: bool) -> f64 {
+    pub fn block_path(&self, sum: bool, cost: impl Fn(f64) -> f64) -> f64 {
         let (ga, gb) = (self.a.groups_of(self.i), self.b.groups_of(self.j));
         let (s, t, d) = (ga.len(), gb.len(), self.a.dim);
         BLOCKS.with(|cell| {
             let mut buf = cell.borrow_mut();
             buf.clear();
-            // The blocks' gaps, row-major: roots for a sum, squares for a bottleneck.
+            // The blocks' costs (`cost` of their squared gaps), row-major.
             for (glo, ghi, _) in ga {
                 for (hlo, hhi, _) in gb {
                     let g = box_gap_sq(d, (glo, ghi), (hlo, hhi));
-                    buf.push(if sum { g.sqrt() } else { g });
+                    buf.push(cost(g));
                 }
             }
             let gaps = &buf[..];
@@ -388,15 +441,14 @@ impl Bounder {
         }
     }
 
-    /// Whether `Level::Blocks` can say more than `Level::Points` (DTW and discrete Fréchet,
-    /// Euclidean).
-    pub fn has_blocks(&self, space: BoundSpace) -> bool {
-        matches!(space, BoundSpace::Euclidean) && matches!(self, Bounder::Dtw | Bounder::DiscreteFrechet)
+    /// Whether `Level::Blocks` can say more than `Level::Points` (DTW and discrete Fréchet).
+    pub fn has_blocks(&self, _space: BoundSpace) -> bool {
+        matches!(self, Bounder::Dtw | Bounder::DiscreteFrechet)
     }
 
-    /// Whether the levels past `Cheap` can say more: the box bounds are Euclidean, and ERP
-    /// has none.
-    pub fn has_full(&self, space: BoundSpace) -> bool {
-        matches!(space, BoundSpace::Euclidean) && !matches!(self, Bounder::Erp)
+    /// Whether the levels past `Cheap` can say more: ERP has no such bound, and the polyline
+    /// metrics' are Euclidean.
+    pub fn has_full(&self, _space: BoundSpace) -> bool {
+        !matches!(self, Bounder::Erp)
     }
 }

@@ -31,21 +31,19 @@ impl DiscreteFrechet {
     /// A lower bound on the computed discrete Fréchet distance (`metrics::bound`), exact: the
     /// kernel's result is the cost of one cell value on the best alignment (max and min pick
     /// values without rounding), and every alignment holds (0, 0), (n-1, m-1) and every point
-    /// of each trajectory. So the result is at least the cell values of the two ends, and
-    /// (Euclidean) each point's squared gap to the other's box, which is at most its cell value
-    /// with any point there (the module's "monotone coordinates"). Both are cell values, and
-    /// `cost` (the square root) is monotone.
+    /// of each trajectory. So the result is at least the cell values of the two ends, and of
+    /// each point's gap to the other's box (`Pair::gap_cell`, at most its cell value with any
+    /// point there; in Euclidean space exactly the squared gap), or the groups aligned in order
+    /// (`Pair::block_path`). `cost` (the square root) is monotone.
     pub fn lower_bound(p: &bound::Pair, level: bound::Level) -> f64 {
         let (c0, c1) = p.end_cells();
-        let mut c = c0.max(c1);
-        if p.euclidean() {
-            c = c.max(p.box_gap_sq());
-            if level == bound::Level::Blocks {
-                c = c.max(p.block_path(false));
-            } else if level != bound::Level::Cheap {
-                let (ga, gb) = p.to_box(level, 0.0f64, |s, g, _| s.max(g));
-                c = c.max(ga).max(gb);
-            }
+        let gap = |g: f64| p.gap_cell(g);
+        let mut c = c0.max(c1).max(gap(p.box_gap_sq()));
+        if level == bound::Level::Blocks {
+            c = c.max(p.block_path(false, gap));
+        } else if level != bound::Level::Cheap {
+            let (ga, gb) = p.to_box(level, 0.0f64, |s, g, _| s.max(gap(g)));
+            c = c.max(ga).max(gb);
         }
         p.dist(c)
     }

@@ -65,25 +65,23 @@ impl Edr {
     /// A lower bound on the computed EDR (`metrics::bound`), exact: counts of edits, each an
     /// integer the kernel computes exactly, through the same `finish`. With the standard
     /// borders, an edit script needs at least |n - m| insertions or deletions, and every point
-    /// that no point of the other trajectory matches (its squared gap to the other's box above
-    /// t: the module's "monotone coordinates" make that exact) costs one edit of its own,
-    /// deleted or substituted, each edit holding at most one point of each side. traj-dist's
-    /// zero borders make any prefix free, so it gets no bound (0). `full` counts point by
-    /// point; otherwise only the boxes' gap decides (Euclidean), all points or none.
+    /// that no point of the other trajectory matches (its gap to the other's box, through
+    /// `Pair::gap_cell`, above t) costs one edit of its own, deleted or substituted, each edit
+    /// holding at most one point of each side. traj-dist's zero borders make any prefix free,
+    /// so it gets no bound (0). Past `Level::Cheap` the points are counted (by groups, then one
+    /// by one); otherwise only the boxes' gap decides, all points or none.
     pub fn lower_bound(&self, p: &bound::Pair, level: bound::Level) -> f64 {
         if self.zero_border {
             return 0.0;
         }
         let (n, m) = (p.n(), p.m());
         let mut edits = n.abs_diff(m);
-        if p.euclidean() {
-            let can = |g: f64| self.t.is_some_and(|t| g <= t);
-            if !can(p.box_gap_sq()) {
-                edits = n.max(m);
-            } else if level != bound::Level::Cheap {
-                let (ca, cb) = p.to_box(level, 0usize, |s, g, c| s + can(g) as usize * c);
-                edits = edits.max(n - ca).max(m - cb);
-            }
+        let can = |g: f64| self.t.is_some_and(|t| p.gap_cell(g) <= t);
+        if !can(p.box_gap_sq()) {
+            edits = n.max(m);
+        } else if level != bound::Level::Cheap {
+            let (ca, cb) = p.to_box(level, 0usize, |s, g, c| s + can(g) as usize * c);
+            edits = edits.max(n - ca).max(m - cb);
         }
         self.finish(edits as f64, n, m)
     }

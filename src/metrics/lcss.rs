@@ -66,18 +66,15 @@ impl DpRule for Lcss {
 
 impl Lcss {
     /// A lower bound on the computed LCSS distance (`metrics::bound`), exact. A point can only
-    /// be matched (the +1 step) with a point whose cell value is <= t, and a point's squared gap
-    /// to the other trajectory's box is at most its cell value with every point there (the
-    /// module's "monotone coordinates"). Each match takes a distinct point of each trajectory,
-    /// so the common subsequence is at most the number of a's points that could match and
-    /// at most b's; the result is `finish` of the count, as the kernel computes it. Euclidean
-    /// space only (0 otherwise); `full` counts point by point, else only the boxes' gap.
+    /// be matched (the +1 step) with a point whose cell value is <= t, and a point's gap to the
+    /// other trajectory's box gives a value at most its cell value with every point there
+    /// (`Pair::gap_cell`). Each match takes a distinct point of each trajectory, so the common
+    /// subsequence is at most the number of a's points that could match and at most b's; the
+    /// result is `finish` of the count, as the kernel computes it. Past `Level::Cheap` the
+    /// points are counted (by groups, then one by one), else only the boxes' gap decides.
     pub fn lower_bound(&self, p: &bound::Pair, level: bound::Level) -> f64 {
-        if !p.euclidean() {
-            return 0.0;
-        }
         let (n, m) = (p.n(), p.m());
-        let can = |g: f64| self.t.is_some_and(|t| g <= t);
+        let can = |g: f64| self.t.is_some_and(|t| p.gap_cell(g) <= t);
         let l = if !can(p.box_gap_sq()) {
             0
         } else if level != bound::Level::Cheap {
