@@ -35,6 +35,7 @@ bench: build
 	$(PY) -m pip install -q "traj-dist-rs==1.0.0rc5" dtaidistance
 	$(PY) benchmarks/kernels.py
 	$(PY) benchmarks/routes.py
+	$(PY) benchmarks/queries.py --json benchmarks/results/queries.json
 
 clean:
 	rm -rf $(VENV) target

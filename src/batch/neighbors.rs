@@ -3,10 +3,17 @@
 //! trajectory within a radius. A task is a range of query rows, as a pdist task is a range of
 //! pairs, so the process backends can split a call the same way.
 //!
-//! Every distance is the batch engine's (the evaluator and executor that `cdist` uses), so an
-//! answer has the bits of the full matrix. Rows are computed in blocks of about BLOCK_ENTRIES
-//! distances (one row at least), then reduced to their neighbours (the sinks below): memory is
-//! O(block + answer), never O(queries x n).
+//! Every distance is the batch engine's (the evaluator and the lane kernels `cdist` uses), so an
+//! answer has the bits of the full matrix. Two paths lead there:
+//! - **pruned** (`pruned_row`, rows in parallel): each candidate's lower bounds
+//!   (`metrics::bound`, levels of growing cost) are compared with the threshold (the k-th best
+//!   so far, or the radius), and only pairs whose bound is not strictly above it are computed,
+//!   best first for kNN, with early abandoning in the DP kernels. A bound never exceeds the
+//!   computed distance, so nothing skipped could have been part of the answer;
+//! - **whole** (`run`): rows computed in blocks of about BLOCK_ENTRIES distances (one row at
+//!   least) through the row path, then reduced to their neighbours (the sinks below), for the
+//!   metrics without bounds and for short pairs that the bounds rarely settle (`answer`).
+//! Memory is O(block + answer), never O(queries x n).
 
 use std::cmp::Ordering;
 
