@@ -24,6 +24,22 @@ def tagged_pids(tag):
     return found
 
 
+def is_tracker(pid):
+    """Whether `pid` is a resource tracker (multiprocessing's or loky's), not a worker: under
+    load its start-up alone can take as much CPU as a worker's first distances."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"resource_tracker" in f.read()
+    except OSError:
+        return False
+
+
+def computing_workers(tag, parent):
+    """The processes of `tag` other than `parent` and its trackers that have used CPU: the
+    workers of a call that has started computing."""
+    return [p for p in tagged_pids(tag) if p != parent and not is_tracker(p) and cpu_ticks(p) > 20]
+
+
 def shm_files(pid):
     """trajarena's files in /dev/shm whose name carries `pid`."""
     d = "/dev/shm"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import trajarena as ta
-from processes import cpu_ticks, finish, shm_files, tagged_pids
+from processes import computing_workers, finish, shm_files, tagged_pids
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find processes")
 
@@ -67,7 +67,7 @@ def test_a_killed_worker_fails_the_call_and_its_files_go(tmp_path, backend, meth
         workers = []
         while time.monotonic() < deadline:
             # the workers are the computing processes among the call's own (not trackers)
-            workers = [p for p in tagged_pids(f"TRAJARENA_TEST_TAG={tag}") if p != proc.pid and cpu_ticks(p) > 20]
+            workers = computing_workers(f"TRAJARENA_TEST_TAG={tag}", proc.pid)
             if workers:
                 break
             time.sleep(0.2)
@@ -98,7 +98,7 @@ def test_workers_exit_when_their_caller_is_killed(tmp_path, backend, sig):
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if [p for p in tagged_pids(f"TRAJARENA_TEST_TAG={tag}") if p != proc.pid and cpu_ticks(p) > 20]:
+            if computing_workers(f"TRAJARENA_TEST_TAG={tag}", proc.pid):
                 break
             time.sleep(0.2)
         else:
