@@ -232,7 +232,7 @@ fn pruned_row(
     seeds: Option<&Seeds>,
     sc: &mut Scratch,
     st: &mut Stats,
-) -> Vec<(f64, usize)> {
+) -> Result<Neighbours> {
     let n = ev.len_b();
     // What the rows before this one computed of it (kNN over itself only).
     let handed = match (want, seeds, skip) {
@@ -240,14 +240,16 @@ fn pruned_row(
         _ => Vec::new(),
     };
     let known = seeds.is_some_and(|s| s.exact) && !handed.is_empty();
-    let mut done = vec![false; if known { n } else { 0 }];
+    let mut done = buffer(if known { n } else { 0 }, false, "X")?;
     if known {
         for &(j, _) in &handed {
             done[j] = true;
         }
     }
     let fresh = |j: usize| Some(j) != skip && !(known && done[j]);
-    let mut cand: Vec<(f64, usize)> = (0..n).filter(|&j| fresh(j)).map(|j| (bd.of(i, j, Level::Cheap), j)).collect();
+    let mut cand: Vec<(f64, usize)> = Vec::new();
+    cand.try_reserve_exact(n).map_err(|_| Error::memory(format!("knn: cannot hold the bounds of {n} candidates")))?;
+    cand.extend((0..n).filter(|&j| fresh(j)).map(|j| (bd.of(i, j, Level::Cheap), j)));
     st.pairs += (cand.len() + if known { handed.len() } else { 0 }) as u64;
     let full = bd.has_full();
     let (mut batch, mut vals) = (Vec::with_capacity(BATCH), vec![0.0; BATCH]);
@@ -291,7 +293,7 @@ fn pruned_row(
             }
             eval(&mut batch, radius, st, sc, &mut |v, j| if v <= radius { found.push((v, j)) });
             found.sort_unstable_by_key(|&(_, j)| j);
-            found
+            Ok(found)
         }
         Want::Nearest(k) => {
             // The best k so far, worst on top: a candidate enters when it comes before the top.
@@ -370,7 +372,7 @@ fn pruned_row(
             eval(&mut batch, limit, st, sc, &mut |v, j| keep(&mut best, v, j));
             let mut v: Vec<(f64, usize)> = best.into_iter().map(|r| r.0).collect();
             v.sort_unstable_by(by_distance);
-            v
+            Ok(v)
         }
     }
 }
@@ -530,6 +532,7 @@ fn run_pruned(query: &Query, want: Want, n_jobs: usize, poll: &mut dyn FnMut(u64
         stats.lock().unwrap_or_else(|e| e.into_inner()).add(&st);
         row
     })?;
+    let rows = rows.into_iter().collect::<Result<Vec<Neighbours>>>()?;
     poll(n * (r1 - r0), n * (r1 - r0))?;
     Ok(Some((rows, stats.into_inner().unwrap_or_else(|e| e.into_inner()))))
 }
