@@ -13,6 +13,7 @@
 //! - **whole** (`run`): rows computed in blocks of about BLOCK_ENTRIES distances (one row at
 //!   least) through the row path, then reduced to their neighbours (the sinks below), for the
 //!   metrics without bounds and for short pairs that the bounds rarely settle (`answer`).
+//!
 //! Memory is O(block + answer), never O(queries x n).
 
 use std::cmp::Ordering;
