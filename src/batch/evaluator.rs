@@ -64,11 +64,11 @@ impl Bounds<'_> {
     }
     /// Whether `Level::Blocks` may say more than `Level::Points`.
     pub fn has_blocks(&self) -> bool {
-        self.bounder.has_blocks(self.space)
+        self.bounder.has_blocks()
     }
     /// Whether the levels past `Level::Cheap` may say more.
     pub fn has_full(&self) -> bool {
-        self.bounder.has_full(self.space)
+        self.bounder.has_full()
     }
 }
 
@@ -311,8 +311,8 @@ impl<'a> Evaluator<'a> {
         let follows = |w: &[(usize, usize)]| w[1].0 == w[0].0 && w[1].1 == w[0].1 + 1;
         if self.cheap_lanes() && ij.len() >= ROW_RUN_PAIRS * (1 + ij.windows(2).filter(|w| !follows(w)).count()) {
             let runs = row_runs(ij);
-            if let Some((dp, stored)) = self.row_setup(&runs) {
-                return self.eval_rows(dp, stored, &runs, out, scratch);
+            if let Some(dp) = self.row_setup(&runs) {
+                return self.eval_rows(dp, &runs, out, scratch);
             }
         }
         self.eval_list(ij, out, scratch);
@@ -321,8 +321,8 @@ impl<'a> Evaluator<'a> {
     /// out[run.at + k] = d(a[run.row], b[run.col + k]) for every run: through the row path when
     /// the runs are long and their pairs short, else pair by pair.
     pub fn eval_runs(&self, runs: &[Run], out: &mut [f64], scratch: &mut Scratch) {
-        if let Some((dp, stored)) = self.row_setup(runs) {
-            return self.eval_rows(dp, stored, runs, out, scratch);
+        if let Some(dp) = self.row_setup(runs) {
+            return self.eval_rows(dp, runs, out, scratch);
         }
         let ij: Vec<(usize, usize)> = runs.iter().flat_map(|r| (r.col..r.col + r.len).map(move |j| (r.row, j))).collect();
         self.eval_list(&ij, out, scratch);
@@ -331,15 +331,14 @@ impl<'a> Evaluator<'a> {
     /// The DP setup the row path needs, when `runs` take it: a DP lane metric, runs of
     /// ROW_RUN_PAIRS pairs or more on average (each at most u32::MAX, as `rows::Columns` keeps
     /// column offsets), at most ROW_MAJOR_PAIR_CELLS cells a pair on average, none to scale.
-    #[allow(clippy::type_complexity)]
-    fn row_setup(&self, runs: &[Run]) -> Option<(&DpSetup, &Option<(SphericalSet, Option<SphericalSet>)>)> {
-        let Strategy::Lanes { dp, stored } = &self.strategy else { return None };
+    fn row_setup(&self, runs: &[Run]) -> Option<&DpSetup> {
+        let Strategy::Lanes { dp, .. } = &self.strategy else { return None };
         let pairs: usize = runs.iter().map(|r| r.len).sum();
         if self.extents.is_some() || pairs < ROW_RUN_PAIRS * runs.len() || runs.iter().any(|r| r.len > u32::MAX as usize) {
             return None;
         }
         let cells = runs.iter().fold(0usize, |s, r| s.saturating_add(self.a.traj_len(r.row) * self.b.points(r.col, r.col + r.len)));
-        (cells <= ROW_MAJOR_PAIR_CELLS * pairs).then_some((dp, stored))
+        (cells <= ROW_MAJOR_PAIR_CELLS * pairs).then_some(dp)
     }
 
     /// `eval_pairs` pair by pair: the lane kernels' grouping (`eval_sorted`), or one pair at a
@@ -420,12 +419,8 @@ impl<'a> Evaluator<'a> {
     /// lane kernel (lane evaluators only).
     pub fn eval_grouped(&self, ij: &[(usize, usize)], order: &[(u64, u32)], res: &mut [f64], scratch: &mut Scratch) {
         match &self.strategy {
-            Strategy::Lanes { dp, stored } => with_dp!(*dp, |sp, r| {
-                let (a, b) = match stored {
-                    Some((sa, sb)) => (Stored::Set(sa), Stored::Set(sb.as_ref().unwrap_or(sa))),
-                    None => (Stored::Raw(&self.a), Stored::Raw(&self.b)),
-                };
-                self.grouped(ij, order, res, (a, b), |rows, cols, o| {
+            Strategy::Lanes { dp, .. } => with_dp!(*dp, |sp, r| {
+                self.grouped(ij, order, res, self.stored_pair(), |rows, cols, o| {
                     dp_kernel::pairs(sp, r, rows, cols, (dp.window, None), o, &mut scratch.dp)
                 })
             }),
@@ -505,14 +500,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// out[k] = d(a[i], b[cols[k]]), except that a pair whose distance is surely above `limit`
-    /// may get +inf instead (early abandoning in the DP kernels; the other metrics compute
-    /// every pair). Pairs go through the lane kernel in groups of similar column lengths.
+    /// may get +inf instead (early abandoning in the DP kernels; the other metrics with bounds,
+    /// Fréchet, Hausdorff and SSPD, compute every pair). DP pairs go through the lane kernel
+    /// in groups of similar column lengths.
     pub fn eval_limited(&self, i: usize, cols: &[usize], limit: Option<f64>, out: &mut [f64], scratch: &mut Scratch) {
         let Strategy::Lanes { dp, .. } = &self.strategy else {
-            if self.lanes_apply() {
-                let ij: Vec<(usize, usize)> = cols.iter().map(|&j| (i, j)).collect();
-                return self.eval_list(&ij, out, scratch);
-            }
             for (o, &j) in out.iter_mut().zip(cols) {
                 *o = self.eval(i, j);
             }

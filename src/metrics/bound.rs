@@ -442,13 +442,13 @@ impl Bounder {
     }
 
     /// Whether `Level::Blocks` can say more than `Level::Points` (DTW and discrete Fréchet).
-    pub fn has_blocks(&self, _space: BoundSpace) -> bool {
+    pub fn has_blocks(&self) -> bool {
         matches!(self, Bounder::Dtw | Bounder::DiscreteFrechet)
     }
 
     /// Whether the levels past `Cheap` can say more: ERP has no such bound, and the polyline
     /// metrics' are Euclidean.
-    pub fn has_full(&self, _space: BoundSpace) -> bool {
+    pub fn has_full(&self) -> bool {
         !matches!(self, Bounder::Erp)
     }
 }

@@ -15,7 +15,6 @@
 use super::{sort_keys, Evaluator, Scratch, Stored};
 use crate::batch::pairs::Run;
 use crate::batch::tuning::MIN_BLOCK_PAIRS;
-use crate::geometry::lane_space::SphericalSet;
 use crate::metrics::dp::{with_dp, DpSetup, Lanes};
 use crate::metrics::dp_kernel::{self, Group};
 use crate::traj::Traj;
@@ -103,15 +102,11 @@ impl Evaluator<'_> {
     pub(super) fn eval_rows(
         &self,
         dp: &DpSetup,
-        stored: &Option<(SphericalSet, Option<SphericalSet>)>,
         runs: &[Run],
         out: &mut [f64],
         whole: &mut Scratch,
     ) {
-        let (a, b) = match stored {
-            Some((sa, sb)) => (Stored::Set(sa), Stored::Set(sb.as_ref().unwrap_or(sa))),
-            None => (Stored::Raw(&self.a), Stored::Raw(&self.b)),
-        };
+        let (a, b) = self.stored_pair();
         let mut scratch = std::mem::take(&mut whole.rows);
         let RowScratch { dp: dps, row, cols, res, todo, rest, starts } = &mut scratch;
         todo.clear();
