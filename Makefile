@@ -5,7 +5,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
 # Optional extras the tests exercise when present (numpy is the only runtime dependency).
-DEPS   := numpy pytest pytest-timeout hypothesis joblib tqdm scipy scikit-learn pyarrow "maturin>=1.5,<2"
+DEPS   := numpy pytest pytest-timeout hypothesis joblib tqdm scipy scikit-learn pyarrow \
+          "dask[array]" distributed "zarr>=3" ray "maturin>=1.5,<2"
 
 .PHONY: demo test build rust-test py-test bench clean
 
@@ -36,6 +37,7 @@ bench: build
 	$(PY) benchmarks/kernels.py
 	$(PY) benchmarks/routes.py
 	$(PY) benchmarks/queries.py --json benchmarks/results/queries.json
+	$(PY) benchmarks/distributed.py --json benchmarks/results/distributed.json
 
 clean:
 	rm -rf $(VENV) target

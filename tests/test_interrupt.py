@@ -32,7 +32,7 @@ if __name__ == "__main__":
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find worker processes")
 @pytest.mark.parametrize("call", ["pdist", "knn"])
-@pytest.mark.parametrize("backend", ["threads", "joblib", "multiprocessing"])
+@pytest.mark.parametrize("backend", ["threads", "joblib", "multiprocessing", "dask", "ray"])
 def test_sigint_stops_a_long_call(tmp_path, backend, call):
     script = tmp_path / "long.py"
     script.write_text(_LONG)
@@ -42,7 +42,8 @@ def test_sigint_stops_a_long_call(tmp_path, backend, call):
                             stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout.readline().strip() == "started"
-        time.sleep(3.0 if backend != "threads" else 1.0)  # let the workers get going
+        # let the workers get going (Dask and Ray start their local cluster first)
+        time.sleep({"threads": 1.0, "dask": 8.0, "ray": 8.0}.get(backend, 3.0))
         assert proc.poll() is None, proc.stderr.read()
         proc.send_signal(signal.SIGINT)
         out, err, elapsed = finish(proc, timeout=30)

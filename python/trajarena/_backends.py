@@ -69,9 +69,13 @@ def file_backing(arr: np.ndarray) -> Optional[Tuple[str, int]]:
     return None
 
 
-def _map_out(spec: OutSpec) -> np.ndarray:
+def _map_out(spec: OutSpec, start: int = 0, stop: Optional[int] = None) -> np.ndarray:
+    """Entries [start, stop) of the output file. A task maps only its own range: what a worker
+    maps counts as its memory for Dask, and unmapped pages cost nothing."""
     path, offset, dtype, size = spec
-    return np.memmap(path, dtype=dtype, mode="r+", offset=offset, shape=(size,))
+    stop = size if stop is None else stop
+    itemsize = np.dtype(dtype).itemsize
+    return np.memmap(path, dtype=dtype, mode="r+", offset=offset + start * itemsize, shape=(stop - start,))
 
 
 # ---------------------------------------------------------------- owner watch
@@ -130,14 +134,18 @@ def watch_owner(owner: Owner) -> None:
 
 
 # ---------------------------------------------------------------- worker side
+Poll = Optional[Callable[[int, int], Any]]
+
+
 def pdist_task(arena: Arena, metric: Any, out: OutSpec, start: int, stop: int,
-               owner: Optional[Owner] = None) -> int:
-    """One worker task: condensed entries [start, stop) into the shared output."""
+               owner: Optional[Owner] = None, poll: Poll = None) -> int:
+    """One worker task: condensed entries [start, stop) into the shared output. `poll` is
+    called about every 100 ms and stops the task by raising."""
     if owner is not None:
         watch_owner(owner)
-    flat = _map_out(out)
+    flat = _map_out(out, start, stop)
     try:
-        _core.pdist(metric, arena._checked_data(), flat[start:stop], n_jobs=1, start=start)
+        _core.pdist(metric, arena._checked_data(), flat, n_jobs=1, start=start, progress=poll)
         flat.flush()
     finally:
         del flat
@@ -145,14 +153,14 @@ def pdist_task(arena: Arena, metric: Any, out: OutSpec, start: int, stop: int,
 
 
 def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start: int, stop: int,
-               owner: Optional[Owner] = None) -> int:
+               owner: Optional[Owner] = None, poll: Poll = None) -> int:
     """One worker task: flat row-major entries [start, stop) of the cdist output."""
     if owner is not None:
         watch_owner(owner)
-    flat = _map_out(out)
+    flat = _map_out(out, start, stop)
     try:
-        _core.cdist(metric, arena_a._checked_data(), arena_b._checked_data(), flat[start:stop],
-                    n_jobs=1, start=start)
+        _core.cdist(metric, arena_a._checked_data(), arena_b._checked_data(), flat,
+                    n_jobs=1, start=start, progress=poll)
         flat.flush()
     finally:
         del flat
@@ -160,13 +168,14 @@ def cdist_task(arena_a: Arena, arena_b: Arena, metric: Any, out: OutSpec, start:
 
 
 def neighbors_task(q: Arena, x: Arena, metric: Any, own: bool, k: Optional[int], radius: Optional[float],
-                   start: int, stop: int, owner: Optional[Owner] = None) -> Tuple[int, int, tuple]:
+                   start: int, stop: int, owner: Optional[Owner] = None,
+                   poll: Poll = None) -> Tuple[int, int, tuple]:
     """One worker task: the neighbours of query rows [start, stop), as the core returns them."""
     if owner is not None:
         watch_owner(owner)
     names = ("X", "X") if own else ("queries", "X")
     res = _core.neighbors(metric, q._checked_data(), x._checked_data(), own, k=k, radius=radius,
-                          n_jobs=1, rows=(start, stop), names=names)
+                          n_jobs=1, rows=(start, stop), names=names, progress=poll)
     return start, stop, res
 
 

@@ -11,16 +11,16 @@ import numpy as np
 
 from contextlib import ExitStack
 
-from . import _backends, _core, _npy_out
+from . import _backends, _core, _engine_calls, _engines, _npy_out, _zarr_out
 from . import _shared_files as files
 from ._arena import Arena
 from ._core import Metric
 from ._inputs import arena_data, metric_of
 from ._progress import Reporter
 
-_BACKENDS = ("threads", "joblib", "multiprocessing")
+_BACKENDS = ("threads", "joblib", "multiprocessing", "dask", "ray")
 _PROCESS = ("joblib", "multiprocessing")
-_PLANNED = ("dask", "ray")
+_REMOTE = ("dask", "ray")
 # The most threads or processes one call may ask for (Rust's `threads` has the same bound): far
 # above any machine's cores, far below what would exhaust the system's thread table.
 MAX_JOBS = 1024
@@ -40,13 +40,32 @@ def _n_jobs(n_jobs: Optional[int]) -> int:
 
 
 def _backend(backend: str) -> None:
-    if backend in _BACKENDS:
-        return
-    if backend in _PLANNED:
-        raise ValueError(
-            f"backend: {backend!r} is not available yet in this version; use backend='threads'"
-        )
-    raise ValueError(f"backend: unknown backend {backend!r}; use 'threads', 'joblib' or 'multiprocessing'")
+    if backend not in _BACKENDS:
+        raise ValueError(f"backend: unknown backend {backend!r}; use one of {', '.join(map(repr, _BACKENDS))}")
+
+
+def _resume(resume: Any, out: Any) -> bool:
+    if not isinstance(resume, (bool, np.bool_)):
+        raise TypeError(f"resume: expected True or False, got {type(resume).__name__}")
+    if resume and not _zarr_out.is_zarr_path(out):
+        raise ValueError("resume: applies to a .zarr output only (out='result.zarr'); "
+                         f"got out={out!r}")
+    return bool(resume)
+
+
+def _remote_out(out: Any, shape: Tuple[int, ...], dtype: Any, eng: Any,
+                stack: ExitStack) -> Tuple[np.ndarray, Optional[Tuple[str, int]]]:
+    """For Dask and Ray: the result array and the file (path, byte offset) the workers write
+    into in place, if any. A .npy path is that file (on a filesystem the workers share).
+    With out=None the result lives in a shared file of this machine when every worker sees it
+    (a local cluster); else the tasks return their ranges and this process copies them."""
+    if out is None:
+        res, where = _process_out(None, shape, dtype, stack)
+        return res, (where if where is not None and eng.sees(where[0]) else None)
+    res = prepare_out(out, shape, dtype, stack)
+    if isinstance(out, (str, os.PathLike)) and isinstance(res, np.memmap):
+        return res, (res.filename, res.offset)
+    return res, None
 
 
 def _workers(nj: int) -> int:
@@ -144,18 +163,36 @@ def _mirror(cond: np.ndarray, res: np.ndarray) -> None:
 
 
 def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
-          backend="threads", start_method=None, **params) -> np.ndarray:
+          backend="threads", start_method=None, resume=False, **params) -> np.ndarray:
     """Condensed distance vector of all pairs of X, in scipy order ((0,1), (0,2), ...).
     Use ``scipy.spatial.distance.squareform`` for the square matrix.
 
     X: a sequence of (n, 2|3) arrays, an Arena, or a pyarrow list array. metric: a name, a
     `Metric`, or one of the single-pair functions (``ta.dtw``). backend: "threads" (rayon in
     this process), "joblib" (loky) or "multiprocessing" (``start_method`` picks fork, spawn or
-    forkserver); process workers get the arena's handle and index ranges."""
+    forkserver); process workers get the arena's handle and index ranges. "dask" and "ray"
+    run cost-balanced ranges on the current cluster (a local one is started when there is none).
+
+    out: None, a numpy array, a path ending in .npy (a file written in place), or a path ending
+    in .zarr: a zarr v3 array written chunk by chunk, which ``resume=True`` finishes after a
+    crash without computing the chunks already stored."""
     m = metric_of(metric, params)
     _backend(backend)
     sm = _start_method(backend, start_method)
     nj = _n_jobs(n_jobs)
+    if _resume(resume, out) or _zarr_out.is_zarr_path(out):
+        eng = _engines.engine(backend, nj, _workers(nj), sm)
+        return _engine_calls.zarr("pdist", [X], m, out, _dtype(dtype), bool(resume), eng, progress)
+    if backend in _REMOTE:
+        with ExitStack() as stack:
+            eng = _engines.engine(backend, nj, _workers(nj), sm)
+            arena = eng.arena(stack, X, "X")
+            _engine_calls._check(m, arena, arena, ("X", "X"))
+            n = len(arena)
+            res, into = _remote_out(out, (n * (n - 1) // 2,), dtype, eng, stack)
+            with Reporter(progress, res.size, f"pdist {m.name}") as cb:
+                _engine_calls.ranges("pdist", arena, arena, m, res, into, eng, cb)
+        return res
     if backend in _PROCESS:
         with ExitStack() as stack:
             arena = X if isinstance(X, Arena) else _backends.shareable(stack, X, "X")
@@ -174,7 +211,7 @@ def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=F
 
 
 def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
-          backend="threads", start_method=None, **params) -> np.ndarray:
+          backend="threads", start_method=None, resume=False, **params) -> np.ndarray:
     """(len(XA), len(XB)) matrix of distances between every trajectory of XA and of XB.
     Inputs and backends as for `pdist`. ``cdist(X, X)`` (the same object) computes each pair
     of a symmetric metric once and mirrors it; the diagonal is computed too (d(A, A) is not 0
@@ -184,6 +221,27 @@ def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progr
     sm = _start_method(backend, start_method)
     nj = _n_jobs(n_jobs)
     same = XB is XA
+    if _resume(resume, out) or _zarr_out.is_zarr_path(out):
+        eng = _engines.engine(backend, nj, _workers(nj), sm)
+        return _engine_calls.zarr("cdist", [XA, XB], m, out, _dtype(dtype), bool(resume), eng, progress)
+    if backend in _REMOTE:
+        with ExitStack() as stack:
+            eng = _engines.engine(backend, nj, _workers(nj), sm)
+            a = eng.arena(stack, XA, "XA")
+            b = a if same else eng.arena(stack, XB, "XB")
+            _engine_calls._dim_check(a, b, ("XA", "XB"))
+            _engine_calls._check(m, a, b, ("XA", "XB"))
+            res, into = _remote_out(out, (len(a), len(b)), dtype, eng, stack)
+            mirror = same and _symmetric(m)
+            with Reporter(progress, _computed(res, mirror), f"cdist {m.name}") as cb:
+                if mirror:
+                    n = len(a)
+                    cond, cinto = _remote_out(None, (n * (n - 1) // 2,), res.dtype, eng, stack)
+                    _engine_calls.ranges("pdist", a, a, m, cond, cinto, eng, cb)
+                    _fill_square(m, a._checked_data(), cond, res, nj)
+                else:
+                    _engine_calls.ranges("cdist", a, b, m, res, into, eng, cb)
+        return res
     if backend in _PROCESS:
         with ExitStack() as stack:
             a = XA if isinstance(XA, Arena) else _backends.shareable(stack, XA, "XA")

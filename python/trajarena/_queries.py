@@ -15,20 +15,11 @@ import numpy as np
 
 from contextlib import ExitStack
 
-from . import _backends, _core
+from . import _backends, _core, _engine_calls, _engines
 from ._arena import Arena
-from ._batch import _PROCESS, _n_jobs, _start_method, _workers
+from ._batch import _REMOTE, _backend, _n_jobs, _start_method, _workers
 from ._inputs import arena_data, metric_of
 from ._progress import Reporter
-
-
-def _check_backend(backend: str, call: str) -> None:
-    if backend in ("threads",) + _PROCESS:
-        return
-    if backend in ("dask", "ray"):
-        raise ValueError(f"backend: {call} runs on 'threads', 'joblib' or 'multiprocessing' in this version, "
-                         f"got {backend!r}")
-    raise ValueError(f"backend: unknown backend {backend!r}; use 'threads', 'joblib' or 'multiprocessing'")
 
 
 def _inputs(X: Any, queries: Any) -> Tuple[Any, Any, bool, Tuple[str, str]]:
@@ -43,19 +34,21 @@ def _inputs(X: Any, queries: Any) -> Tuple[Any, Any, bool, Tuple[str, str]]:
 
 def _neighbors(X: Any, queries: Any, m: Any, n_jobs: Optional[int], progress: Any, backend: str,
                start_method: Optional[str], call: str, **what: Any) -> Any:
-    """(the core's answer over all query rows, len(X)), on threads or worker processes
-    (`what`: k or radius). Process tasks are ranges of query rows; their pieces are joined in row
-    order."""
+    """(the core's answer over all query rows, len(X)), on threads, worker processes, Dask or
+    Ray (`what`: k or radius). Other backends' tasks are ranges of query rows; their pieces are
+    joined in row order."""
     nj = _n_jobs(n_jobs)
     sm = _start_method(backend, start_method)
-    if backend not in _PROCESS:
+    if backend == "threads":
         q, x, own, names = _inputs(X, queries)
         with Reporter(progress, len(q) * len(x), f"{call} {m.name}") as cb:
             return _core.neighbors(m, q, x, own, n_jobs=nj, progress=cb, names=names, **what), len(x)
     with ExitStack() as stack:
-        x = X if isinstance(X, Arena) else _backends.shareable(stack, X, "X")
+        eng = _engines.engine(backend, nj, _workers(nj), sm) if backend in _REMOTE else None
+        share = eng.arena if eng is not None else _backends.shareable
+        x = X if isinstance(X, Arena) else share(stack, X, "X")
         own = queries is None
-        q = x if own else (queries if isinstance(queries, Arena) else _backends.shareable(stack, queries, "queries"))
+        q = x if own else (queries if isinstance(queries, Arena) else share(stack, queries, "queries"))
         if len(q) and len(x) and q.dim != x.dim:
             raise ValueError(f"queries: has {q.dim}-D points but X has {x.dim}-D points")
         names = ("X", "X") if own else ("queries", "X")
@@ -65,9 +58,12 @@ def _neighbors(X: Any, queries: Any, m: Any, n_jobs: Optional[int], progress: An
         _core.cdist(m, qd, xd, np.empty(0), n_jobs=1, names=names)
         _core.neighbors(m, qd, xd, own, n_jobs=1, rows=(0, 0), names=names, **what)
         n = len(x)  # before the call's shared arenas close
+        k, radius = what.get("k"), what.get("radius")
         with Reporter(progress, len(q) * n, f"{call} {m.name}") as cb:
-            pieces = _backends.neighbors(q, x, m, own, what.get("k"), what.get("radius"), backend,
-                                         _workers(nj), cb, sm)
+            if eng is not None:
+                pieces = _engine_calls.neighbors(q, x, m, own, k, radius, eng, cb)
+            else:
+                pieces = _backends.neighbors(q, x, m, own, k, radius, backend, _workers(nj), cb, sm)
     parts = [p[2] for p in pieces]
     if "k" in what:
         k = what["k"]
@@ -99,9 +95,9 @@ def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backen
         The queries. None: X over itself, and row i never holds i itself (other trajectories at
         distance 0 do appear). Given: no index is left out, even where a query is also in X.
     n_jobs, progress, start_method : as for ``pdist``.
-    backend : "threads", "joblib" or "multiprocessing"
-        Worker processes get the arenas by handle and ranges of query rows, and send back only
-        their rows' neighbours.
+    backend : "threads", "joblib", "multiprocessing", "dask" or "ray"
+        Workers get the arenas once per call (by handle, or their bytes) and ranges of query
+        rows, and send back only their rows' neighbours.
 
     Returns
     -------
@@ -111,7 +107,7 @@ def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backen
         this library returns, their distance form (smaller is more similar).
     """
     m = metric_of(metric, params)
-    _check_backend(backend, "knn")
+    _backend(backend)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"k: expected an integer, got {type(k).__name__}")
     if k < 1:
@@ -149,7 +145,7 @@ def radius_neighbors(X, radius, metric="dtw", *, queries=None, n_jobs=None, prog
     except ImportError as e:  # pragma: no cover - scipy is installed where the tests run
         raise ImportError("radius_neighbors returns a scipy.sparse matrix: pip install scipy") from e
     m = metric_of(metric, params)
-    _check_backend(backend, "radius_neighbors")
+    _backend(backend)
     if isinstance(radius, bool) or not isinstance(radius, (int, float, np.integer, np.floating)):
         raise TypeError(f"radius: expected a number, got {type(radius).__name__}")
     try:
