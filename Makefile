@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
 # Optional extras the tests exercise when present (numpy is the only runtime dependency).
 DEPS   := numpy pytest pytest-timeout hypothesis joblib tqdm scipy scikit-learn pyarrow \
-          "dask[array]" distributed "zarr>=3" ray "maturin>=1.5,<2"
+          "dask[array]" distributed "zarr>=3.1.3" ray "maturin>=1.5,<2"
 
 .PHONY: demo test build rust-test py-test bench clean
 

@@ -15,6 +15,7 @@ cost per task.
   call (the scheduler of a LocalCluster lives in the client process and is included).
 - Per-task cost: `--tasks` tasks over empty ranges through each engine, divided by their
   number: what an engine adds to every task, whatever the task computes.
+- `--alternate N`: only threads into memory against Dask into zarr, run in turn N times.
 """
 
 from __future__ import annotations
@@ -43,11 +44,16 @@ from trajarena import _engines, _tasks  # noqa: E402
 from trajarena._inputs import metric_of  # noqa: E402
 
 
-def cpu_name():
-    spec = importlib.util.spec_from_file_location("kernels", os.path.join(HERE, "kernels.py"))
-    kernels = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(kernels)
-    return kernels.cpu_name()
+def sibling(name):
+    """Another script of this folder, loaded by path (the folder is off sys.path)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cpu_name = sibling("kernels").cpu_name
+rss_anon_mb = sibling("memory").rss_anon_mb
 
 
 def sf_like(n, seed=0):
@@ -56,14 +62,6 @@ def sf_like(n, seed=0):
     pick = rng.integers(0, len(sf), n)
     shift = rng.uniform(-0.0045, 0.0045, (n, 2))  # about 500 m
     return [sf[i] + shift[k] + rng.normal(0, 4.5e-5, sf[i].shape) for k, i in enumerate(pick)]
-
-
-def rss_anon_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class PeakRss:
@@ -122,13 +120,39 @@ def task_cost(backend, n_tasks):
         return (time.perf_counter() - t0) / n_tasks
 
 
+def alternate(X, runs):
+    from distributed import Client, LocalCluster
+
+    folder = tempfile.mkdtemp(prefix="trajarena-bench-")
+    threads, dask = [], []
+    try:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster):
+            ta.pdist(X[:200], "dtw", backend="dask")
+            to_zarr = zarr_run(X, "dask", folder)
+            for _ in range(runs):
+                threads.append(timed(lambda: ta.pdist(X, "dtw", n_jobs=2), 1)[0])
+                dask.append(timed(to_zarr, 1)[0])
+                print(f"threads into memory {threads[-1]:.2f} s, dask into zarr {dask[-1]:.2f} s", flush=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    t, d = statistics.median(threads), statistics.median(dask)
+    print(f"medians of {runs}: threads {t:.2f} s, dask into zarr {d:.2f} s: {t / d:.2f}x")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=16000, help="trips (default 16000)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--tasks", type=int, default=1000, help="empty tasks for the per-task cost")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--alternate", type=int, default=0, metavar="N",
+                    help="instead: N runs of threads into memory alternating with Dask into zarr "
+                         "(a busy host's drift hits both alike); prints the median ratio")
     args = ap.parse_args()
+    if args.alternate:
+        alternate(sf_like(args.n), args.alternate)
+        return
 
     X = sf_like(args.n)
     pairs = args.n * (args.n - 1) // 2
@@ -152,31 +176,27 @@ def main():
         t_knn, rss = timed(knn("threads"), args.repeat)
         row("threads", "memory", t_knn, rss, t_knn, "knn k=10")
 
+        def engine_rows(backend):
+            ta.pdist(X[:200], "dtw", backend=backend)
+            t, rss = timed(lambda: ta.pdist(X, "dtw", backend=backend), args.repeat)
+            row(backend, "memory", t, rss, t_mem)
+            t, rss = timed(zarr_run(X, backend, folder), args.repeat)
+            row(backend, "zarr", t, rss, t_zarr)
+            t, rss = timed(knn(backend), args.repeat)
+            row(backend, "memory", t, rss, t_knn, "knn k=10")
+            return task_cost(backend, args.tasks)
+
         from distributed import Client, LocalCluster
 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
                 Client(cluster):
-            ta.pdist(X[:200], "dtw", backend="dask")
-            t, rss = timed(lambda: ta.pdist(X, "dtw", backend="dask"), args.repeat)
-            row("dask", "memory", t, rss, t_mem)
-            t, rss = timed(zarr_run(X, "dask", folder), args.repeat)
-            row("dask", "zarr", t, rss, t_zarr)
-            t, rss = timed(knn("dask"), args.repeat)
-            row("dask", "memory", t, rss, t_knn, "knn k=10")
-            dask_task = task_cost("dask", args.tasks)
+            dask_task = engine_rows("dask")
 
         import ray
 
         ray.init(num_cpus=2, include_dashboard=False, configure_logging=False)
         try:
-            ta.pdist(X[:200], "dtw", backend="ray")
-            t, rss = timed(lambda: ta.pdist(X, "dtw", backend="ray"), args.repeat)
-            row("ray", "memory", t, rss, t_mem)
-            t, rss = timed(zarr_run(X, "ray", folder), args.repeat)
-            row("ray", "zarr", t, rss, t_zarr)
-            t, rss = timed(knn("ray"), args.repeat)
-            row("ray", "memory", t, rss, t_knn, "knn k=10")
-            ray_task = task_cost("ray", args.tasks)
+            ray_task = engine_rows("ray")
         finally:
             ray.shutdown()
         joblib_task = task_cost("joblib", args.tasks)

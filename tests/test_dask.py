@@ -63,7 +63,7 @@ def test_arena_travels_by_path_or_by_value(client):
     assert np.array_equal(ta.knn(private, 2, "dtw", backend="dask")[1], ta.knn(TRAJS, 2, "dtw")[1])
 
 
-def test_outputs(client, tmp_path):
+def test_outputs(client, tmp_path, monkeypatch):
     want = ta.pdist(TRAJS, "dtw")
     r = ta.pdist(TRAJS, "dtw", backend="dask", out=str(tmp_path / "d.npy"))
     assert isinstance(r, np.memmap) and np.array_equal(np.load(tmp_path / "d.npy"), want)
@@ -71,6 +71,9 @@ def test_outputs(client, tmp_path):
     assert ta.pdist(TRAJS, "dtw", backend="dask", out=buf) is buf and np.array_equal(buf, want)
     z = ta.pdist(TRAJS, "dtw", backend="dask", out=str(tmp_path / "d.zarr"))
     assert np.array_equal(z[:], want)
+    with monkeypatch.context() as mp:  # the workers run in another folder: they get it absolute
+        mp.chdir(tmp_path)
+        assert np.array_equal(ta.pdist(TRAJS, "dtw", backend="dask", out="rel.zarr")[:], want)
     z = ta.cdist(TRAJS[:5], TRAJS, "dtw", backend="dask", out=str(tmp_path / "c.zarr"), dtype="float32")
     assert np.array_equal(z[:], ta.cdist(TRAJS[:5], TRAJS, "dtw", dtype="float32"))
     seen = []

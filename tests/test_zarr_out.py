@@ -3,6 +3,7 @@ and resuming (which chunks are recomputed, which stores are refused)."""
 
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -99,6 +100,34 @@ def test_resume_recomputes_only_missing_chunks(tmp_path):
     seen.clear()
     ta.pdist(TRAJS, "dtw", out=path, resume=True, progress=lambda d, t: seen.append((d, t)))
     assert seen == [(0, 0)] and chunk_files(path) == after
+
+
+def test_a_marker_without_its_chunk_file_is_not_done(tmp_path):
+    # a crash that lost the chunk's folder entry but not the marker's: computed again
+    path = str(tmp_path / "d.zarr")
+    ta.pdist(TRAJS, "dtw", out=path)
+    os.unlink(os.path.join(path, "c", "5"))
+    seen = []
+    z = ta.pdist(TRAJS, "dtw", out=path, resume=True, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (97, 97) and np.array_equal(z[:], ta.pdist(TRAJS, "dtw"))
+
+
+def test_a_store_made_again_at_the_same_path(tmp_path, monkeypatch):
+    # a new layout at an old path (another size, another chunking) is written as it now is
+    path = str(tmp_path / "d.zarr")
+    ta.pdist(TRAJS, "dtw", out=path)
+    shutil.rmtree(path)
+    monkeypatch.setattr(_zarr_out, "MIN_CHUNK_ENTRIES", 50)
+    monkeypatch.setattr(_zarr_out, "TARGET_CHUNK_ENTRIES", 50)
+    z = ta.pdist(TRAJS[:40], "dtw", out=path)
+    assert z.chunks == (50,) and np.array_equal(zarr.open_array(path)[:], ta.pdist(TRAJS[:40], "dtw"))
+
+
+def test_a_relative_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    z = ta.pdist(TRAJS, "dtw", out="rel.zarr", backend="multiprocessing", n_jobs=2)
+    assert np.array_equal(z[:], ta.pdist(TRAJS, "dtw"))
+    assert json.loads((tmp_path / "rel.zarr" / "zarr.json").read_text())["shape"] == list(z.shape)
 
 
 def test_resume_keeps_the_stored_chunking(tmp_path, monkeypatch):

@@ -60,6 +60,9 @@ def _remote_out(out: Any, shape: Tuple[int, ...], dtype: Any, eng: Any,
     With out=None the result lives in a shared file of this machine when every worker sees it
     (a local cluster); else the tasks return their ranges and this process copies them."""
     if out is None:
+        dt = _dtype(dtype)  # checked before the cluster is reached
+        if not eng.local():
+            return np.empty(shape, dtype=dt), None
         res, where = _process_out(None, shape, dtype, stack)
         return res, (where if where is not None and eng.sees(where[0]) else None)
     res = prepare_out(out, shape, dtype, stack)
@@ -181,13 +184,14 @@ def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=F
     sm = _start_method(backend, start_method)
     nj = _n_jobs(n_jobs)
     if _resume(resume, out) or _zarr_out.is_zarr_path(out):
+        dt = _dtype(dtype)
         eng = _engines.engine(backend, nj, _workers(nj), sm)
-        return _engine_calls.zarr("pdist", [X], m, out, _dtype(dtype), bool(resume), eng, progress)
+        return _engine_calls.zarr("pdist", [X], m, out, dt, bool(resume), eng, progress)
     if backend in _REMOTE:
         with ExitStack() as stack:
             eng = _engines.engine(backend, nj, _workers(nj), sm)
             arena = eng.arena(stack, X, "X")
-            _engine_calls._check(m, arena, arena, ("X", "X"))
+            _engine_calls.check_inputs(m, arena, arena, ("X", "X"))
             n = len(arena)
             res, into = _remote_out(out, (n * (n - 1) // 2,), dtype, eng, stack)
             with Reporter(progress, res.size, f"pdist {m.name}") as cb:
@@ -222,15 +226,15 @@ def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progr
     nj = _n_jobs(n_jobs)
     same = XB is XA
     if _resume(resume, out) or _zarr_out.is_zarr_path(out):
+        dt = _dtype(dtype)
         eng = _engines.engine(backend, nj, _workers(nj), sm)
-        return _engine_calls.zarr("cdist", [XA, XB], m, out, _dtype(dtype), bool(resume), eng, progress)
+        return _engine_calls.zarr("cdist", [XA, XB], m, out, dt, bool(resume), eng, progress)
     if backend in _REMOTE:
         with ExitStack() as stack:
             eng = _engines.engine(backend, nj, _workers(nj), sm)
             a = eng.arena(stack, XA, "XA")
             b = a if same else eng.arena(stack, XB, "XB")
-            _engine_calls._dim_check(a, b, ("XA", "XB"))
-            _engine_calls._check(m, a, b, ("XA", "XB"))
+            _engine_calls.check_inputs(m, a, b, ("XA", "XB"))
             res, into = _remote_out(out, (len(a), len(b)), dtype, eng, stack)
             mirror = same and _symmetric(m)
             with Reporter(progress, _computed(res, mirror), f"cdist {m.name}") as cb:

@@ -21,39 +21,40 @@ from ._progress import Reporter
 Progress = Optional[Callable[[int, int], Any]]
 
 
-def _check(m: Any, a: Any, b: Any, names: Tuple[str, str]) -> None:
-    """Every trajectory against the metric, here, before any store or worker is touched (a
-    cdist of no entries checks its inputs)."""
-    _core.cdist(m, a._checked_data(), b._checked_data(), np.empty(0), n_jobs=1, names=names)
-
-
-def _dim_check(a: Any, b: Any, names: Tuple[str, str]) -> None:
+def check_inputs(m: Any, a: Any, b: Any, names: Tuple[str, str]) -> None:
+    """Both arenas against each other and the metric, here, before any store, cluster or
+    worker is touched: the same dimension, and every trajectory valid for the metric (a cdist
+    of no entries checks its inputs)."""
     if len(a) and len(b) and a.dim != b.dim:
         raise ValueError(f"{names[1]}: has {b.dim}-D points but {names[0]} has {a.dim}-D points")
+    _core.cdist(m, a._checked_data(), b._checked_data(), np.empty(0), n_jobs=1, names=names)
 
 
 def zarr(call: str, inputs: List[Any], m: Any, path: Any, dtype: np.dtype, resume: bool,
          eng: Any, progress: Any) -> Any:
     """A pdist (inputs [X]) or cdist ([XA, XB]) into a .zarr store; the zarr.Array."""
     names = ("X", "X") if call == "pdist" else ("XA", "XB")
-    path = os.fspath(path).rstrip("/")
+    # Workers may run elsewhere, in another folder: they get the absolute path.
+    path = os.path.abspath(os.fspath(path))
+    _zarr_out.require_zarr()
     with ExitStack() as stack:
         a = eng.arena(stack, inputs[0], names[0])
         b = a if call == "pdist" or inputs[1] is inputs[0] else eng.arena(stack, inputs[1], names[1])
-        _dim_check(a, b, names)
-        _check(m, a, b, names)
+        check_inputs(m, a, b, names)
+        fa = _zarr_out.fingerprint(a)
         if call == "pdist":
             shape: Tuple[int, ...] = (len(a) * (len(a) - 1) // 2,)
-            fps, lengths = [_zarr_out.fingerprint(a)], [a.lengths]
+            fps, lengths = [fa], [a.lengths]
         else:
             shape = (len(a), len(b))
-            fps, lengths = [_zarr_out.fingerprint(a), _zarr_out.fingerprint(b)], [a.lengths, b.lengths]
+            fps = [fa, fa if b is a else _zarr_out.fingerprint(b)]
+            lengths = [a.lengths, b.lengths]
         want = _zarr_out.describe(call, fps, m, dtype, shape)
         arr, missing = _zarr_out.open_store(path, want, eng.threads, resume)
         chunks = tuple(int(c) for c in arr.chunks)
         costs = _zarr_out.chunk_costs(call, lengths, shape, chunks)
         groups = _zarr_out.group(missing, costs, eng.threads * TASKS_PER_WORKER)
-        total = sum(_entries(c, shape, chunks) for c in missing)
+        total = _zarr_out.entries(missing, shape, chunks)
         with Reporter(progress, total, f"{call} {m.name}") as cb:
             _report(cb, 0, total)
             if groups:
@@ -65,10 +66,6 @@ def zarr(call: str, inputs: List[Any], m: Any, path: Any, dtype: np.dtype, resum
                     done += k
                     _report(cb, done, total)
     return arr
-
-
-def _entries(cid: int, shape: Tuple[int, ...], chunks: Tuple[int, ...]) -> int:
-    return int(np.prod([e - s for s, e in _zarr_out.chunk_span(cid, shape, chunks)]))
 
 
 def _report(cb: Progress, done: int, total: int) -> None:

@@ -49,14 +49,12 @@ def _neighbors(X: Any, queries: Any, m: Any, n_jobs: Optional[int], progress: An
         x = X if isinstance(X, Arena) else share(stack, X, "X")
         own = queries is None
         q = x if own else (queries if isinstance(queries, Arena) else share(stack, queries, "queries"))
-        if len(q) and len(x) and q.dim != x.dim:
-            raise ValueError(f"queries: has {q.dim}-D points but X has {x.dim}-D points")
         names = ("X", "X") if own else ("queries", "X")
-        # Checked here, once, before any worker starts: every trajectory (a cdist of no entries
-        # checks its inputs), then k or radius (a query of no rows).
-        qd, xd = q._checked_data(), x._checked_data()
-        _core.cdist(m, qd, xd, np.empty(0), n_jobs=1, names=names)
-        _core.neighbors(m, qd, xd, own, n_jobs=1, rows=(0, 0), names=names, **what)
+        # Checked here, once, before any worker starts: every trajectory, then k or radius (a
+        # query of no rows).
+        _engine_calls.check_inputs(m, x, q, (names[1], names[0]))
+        _core.neighbors(m, q._checked_data(), x._checked_data(), own, n_jobs=1, rows=(0, 0),
+                        names=names, **what)
         n = len(x)  # before the call's shared arenas close
         k, radius = what.get("k"), what.get("radius")
         with Reporter(progress, len(q) * n, f"{call} {m.name}") as cb:

@@ -2,42 +2,47 @@
 
 A task receives each arena as what the engine shipped: an `Arena` (a file or shared arena
 pickles as its handle, opened in O(1) and kept open per process), or a numpy uint8 array over
-the arena's bytes (a Dask scatter, a Ray object mapped zero-copy), turned into an arena once
-per worker process and reused by every later task of the call. A task carries only index
-ranges, or lists of chunks.
+the arena's bytes (a Dask scatter, a Ray object mapped zero-copy), read in place. A task
+carries only index ranges, or lists of chunks.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import os
 from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import _backends, _core, _zarr_out
+from . import _shared_files as files
 from ._arena import Arena
 
-# Arenas made from shipped bytes, by (address, size) of the buffer. The entry holds the buffer,
-# so its memory (and address) cannot be reused by another buffer while it is cached.
-_FROM_BYTES: "OrderedDict[Tuple[int, int], Tuple[np.ndarray, Arena]]" = OrderedDict()
-_FROM_BYTES_MAX = 4
+
+def arena_bytes(arena: Arena) -> np.ndarray:
+    """What travels by value: the arena's sealed bytes as a numpy array, which Ray maps from
+    its object store without a copy (it would copy a ``bytes``)."""
+    return np.frombuffer(arena.to_bytes(), dtype=np.uint8)
 
 
 def resolve(src: Any) -> Arena:
+    """The arena a task was given. Bytes are read in place through a read-only view (a Dask
+    worker's copy of a scatter is writable, and `Arena.from_buffer` would copy it again). An
+    arena is made per task, which checks its bytes in one pass: nothing outlives the call, and
+    a worker holds no arena of a call that is over (nor pins a Ray object)."""
     if isinstance(src, Arena):
         return src
     if not isinstance(src, np.ndarray) or src.dtype != np.uint8 or src.ndim != 1:
         raise TypeError(f"arena: a task got {type(src).__name__}, not an arena or its bytes")
-    key = (src.ctypes.data, src.nbytes)
-    hit = _FROM_BYTES.get(key)
-    if hit is not None:
-        _FROM_BYTES.move_to_end(key)
-        return hit[1]
-    a = Arena.from_buffer(src)
-    _FROM_BYTES[key] = (src, a)
-    while len(_FROM_BYTES) > _FROM_BYTES_MAX:
-        _FROM_BYTES.popitem(last=False)
-    return a
+    view = src.view()
+    view.flags.writeable = False
+    return Arena.from_buffer(view)
+
+
+def machine() -> Optional[str]:
+    """This process's machine and PID namespace ("<boot id>-<pidns>"): workers that report the
+    caller's own value share its /dev/shm and temp folder."""
+    me = files.owner_id()
+    return None if me is None else "-".join(me.split("-")[:2])
 
 
 def sees_file(path: str, fingerprint: Tuple[int, int, int]) -> bool:
@@ -98,15 +103,14 @@ def values(call: str, a: Any, b: Any, metric: Any, start: int, stop: int, dtype:
 def into_file(call: str, a: Any, b: Any, metric: Any, spec: Any, start: int, stop: int,
               owner: Optional[str] = None) -> int:
     """Entries [start, stop) written in place into the output file `spec` the workers share."""
-    try:
-        poll = _stop_when_cancelled()
-        if call == "pdist":
-            return _backends.pdist_task(resolve(a), metric, spec, start, stop, owner, poll)
-        return _backends.cdist_task(resolve(a), resolve(b), metric, spec, start, stop, owner, poll)
-    except FileNotFoundError:
+    if not os.path.exists(spec[0]):
         raise FileNotFoundError(f"out: this worker cannot see {spec[0]!r}; an .npy output of the "
                                 f"dask or ray backend must be on a filesystem every worker mounts, "
-                                f"or use out=None or a .zarr store") from None
+                                f"or use out=None or a .zarr store")
+    poll = _stop_when_cancelled()
+    if call == "pdist":
+        return _backends.pdist_task(resolve(a), metric, spec, start, stop, owner, poll)
+    return _backends.cdist_task(resolve(a), resolve(b), metric, spec, start, stop, owner, poll)
 
 
 def zarr_chunks(call: str, a: Any, b: Any, metric: Any, path: str, chunk_ids: Sequence[int],

@@ -4,10 +4,12 @@ resumable after the caller or a worker was killed.
 - The chunk grid is regular and chosen when the store is made; a resumed call reads it back,
   whatever the number of workers now.
 - Every task is a list of whole chunks, so each chunk has exactly one writer.
-- A chunk counts as done when its marker file ``trajarena.done/<i>[.<j>]`` exists. The marker
-  is made only after the chunk's file and the folder entry naming it were fsynced: a marker
-  never stands for data a crash could lose. A chunk without one is computed again (zarr
-  writes each chunk to a temporary and renames it, so a half-written chunk is never read).
+- A chunk counts as done when its marker file ``trajarena.done/<i>[.<j>]`` exists and so does
+  its chunk file. The marker is made only after the chunk's file and every folder entry on its
+  path from the store's root were fsynced: a marker never stands for data a crash could lose.
+  A chunk without one is computed and written again, whatever a killed writer left there
+  (zarr >= 3.1.3 writes each chunk to a temporary and renames it into place; a killed writer
+  may leave a ``*.partial`` file beside it, which zarr ignores).
 - The array's attributes (key "trajarena") record what the store holds: the call, the
   content fingerprint of every input arena, the metric and its parameters, the dtype and the
   chunking. A resumed call whose inputs differ in any of them is refused.
@@ -22,7 +24,7 @@ import hashlib
 import json
 import math
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -139,6 +141,11 @@ def group(ids: Sequence[int], costs: np.ndarray, n_tasks: int) -> List[List[int]
 
 
 # ---------------------------------------------------------------- the store
+def require_zarr() -> None:
+    """Raises ImportError, before any work, when zarr >= 3 is missing."""
+    _zarr()
+
+
 def _zarr() -> Any:
     try:
         import zarr
@@ -229,14 +236,48 @@ def _check_same(path: str, arr: Any, want: Dict[str, Any]) -> None:
                      f"this call ({detail or 'shape or dtype differ'}); use a new path")
 
 
-def _missing(path: str, shape: Tuple[int, ...], chunks: Tuple[int, ...]) -> List[int]:
-    g = grid(shape, chunks)
+def _listing(path: str) -> List[str]:
     try:
-        done = set(os.listdir(os.path.join(path, DONE_DIR)))
-    except FileNotFoundError:
-        done = set()
+        return os.listdir(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _missing(path: str, shape: Tuple[int, ...], chunks: Tuple[int, ...]) -> List[int]:
+    """The chunks not done: without a marker, or without their chunk file."""
+    g = grid(shape, chunks)
     count = int(np.prod(g, dtype=np.int64))
-    return [c for c in range(count) if marker_name(c, g) not in done]
+    done = np.zeros(count, dtype=bool)
+    stored = np.zeros(count, dtype=bool)
+    for name in _listing(os.path.join(path, DONE_DIR)):
+        parts = name.split(".")
+        if len(parts) == len(g) and all(p.isdigit() for p in parts):
+            coords = [int(p) for p in parts]
+            if all(k < n for k, n in zip(coords, g)):
+                done[coords[0] if len(g) == 1 else coords[0] * g[1] + coords[1]] = True
+    root = os.path.join(path, "c")
+    if len(g) == 1:
+        ids = [int(f) for f in _listing(root) if f.isdigit() and int(f) < g[0]]
+        stored[ids] = True
+    else:
+        for row in _listing(root):
+            if row.isdigit() and int(row) < g[0]:
+                cols = [int(f) for f in _listing(os.path.join(root, row)) if f.isdigit() and int(f) < g[1]]
+                stored[[int(row) * g[1] + c for c in cols]] = True
+    return np.flatnonzero(~(done & stored)).tolist()
+
+
+def entries(ids: Sequence[int], shape: Tuple[int, ...], chunks: Tuple[int, ...]) -> int:
+    """How many output entries the chunks `ids` hold."""
+    g = grid(shape, chunks)
+    idx = np.asarray(ids, dtype=np.int64)
+    if len(g) == 1:
+        starts = idx * chunks[0]
+        return int(np.sum(np.minimum(starts + chunks[0], shape[0]) - starts))
+    r, c = idx // g[1], idx % g[1]
+    rows = np.minimum((r + 1) * chunks[0], shape[0]) - r * chunks[0]
+    cols = np.minimum((c + 1) * chunks[1], shape[1]) - c * chunks[1]
+    return int(np.sum(rows * cols))
 
 
 def _fsync(path: str) -> None:
@@ -249,39 +290,43 @@ def _fsync(path: str) -> None:
 
 
 # ---------------------------------------------------------------- worker side
-_OPEN: Dict[str, Any] = {}
-
-
 def _array(path: str) -> Any:
-    arr = _OPEN.get(path)
-    if arr is None:
-        try:
-            arr = _zarr().open_array(store=path, mode="r+")
-        except FileNotFoundError:
-            raise FileNotFoundError(f"out: this worker cannot see the store {path!r}; a .zarr "
-                                    f"output must be on a filesystem every worker mounts") from None
-        _OPEN.clear()  # one store at a time per worker process is the common case
-        _OPEN[path] = arr
-    return arr
+    # Opened by every task (one small zarr.json read): a store made again at the same path
+    # with another shape or chunking is never written with a stale layout.
+    # write_empty_chunks is a setting of the open array, not of the store: without it, zarr
+    # would skip a chunk that equals the fill value and leave nothing to fsync.
+    try:
+        return _zarr().open_array(store=path, mode="r+", config={"write_empty_chunks": True})
+    except FileNotFoundError:
+        raise FileNotFoundError(f"out: this worker cannot see the store {path!r}; a .zarr "
+                                f"output must be on a filesystem every worker mounts") from None
 
 
 def write_chunks(path: str, chunk_ids: Sequence[int], compute: Any) -> int:
     """Computes and stores each chunk (`compute(span, buffer)` fills the buffer), making it
     durable before its marker; returns the number of entries written."""
+    path = os.path.abspath(path)
     arr = _array(path)
     shape, chunks = tuple(arr.shape), tuple(arr.chunks)
     g = grid(shape, chunks)
     done_dir = os.path.join(path, DONE_DIR)
     written = 0
+    durable: set = set()  # folders whose own entry is already durable
     for cid in chunk_ids:
         span = chunk_span(cid, shape, chunks)
         buf = np.empty(tuple(b - a for a, b in span), dtype=arr.dtype)
         compute(span, buf)
         arr[tuple(slice(a, b) for a, b in span)] = buf
         coords = chunk_coords(cid, g)
-        chunk_file = os.path.join(path, "c", *(str(k) for k in coords))
-        _fsync(chunk_file)
-        _fsync(os.path.dirname(chunk_file))
+        folder = os.path.join(path, "c", *(str(k) for k in coords[:-1]))
+        _fsync(os.path.join(folder, str(coords[-1])))
+        # The chunk's name in its folder, then each folder's name in its parent up to the
+        # root (zarr made them as needed).
+        _fsync(folder)
+        while len(folder) > len(path) and folder not in durable:
+            durable.add(folder)
+            folder = os.path.dirname(folder)
+            _fsync(folder)
         fd = os.open(os.path.join(done_dir, marker_name(cid, g)), os.O_WRONLY | os.O_CREAT, 0o666)
         os.close(fd)
         written += buf.size

@@ -5,6 +5,10 @@ regular chunks, each block one task that computes just that block. Slice it, red
 (``.to_zarr()``), or compute it on any Dask scheduler. The arena is one value in the graph,
 shared by every block: a file or shared arena as its handle, any other input as the arena's
 bytes. Nothing is computed until the array is.
+
+A file or shared arena travels as its handle, so its path must be visible to the workers (a
+shared filesystem; ``Arena.shared`` lives in this machine's /dev/shm): on a cluster of several
+machines pass the trajectories themselves, or an arena packed in private memory.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import numpy as np
 from . import _core, _tasks, _zarr_out
 from ._arena import Arena
 from ._batch import _dtype
-from ._inputs import arena_data, metric_of
+from ._engine_calls import check_inputs
+from ._engines import private_arena
+from ._inputs import metric_of
 
 Chunks = Union[None, int, Tuple[int, ...]]
 
@@ -31,11 +37,11 @@ def _dask() -> Any:
 
 
 def _source(X: Any, name: str) -> Tuple[Arena, Any]:
-    """The arena and what the graph holds for it."""
-    a = X if isinstance(X, Arena) else Arena._wrap(arena_data(X, name))
-    if a.is_shared:
-        return a, a
-    return a, np.frombuffer(a.to_bytes(), dtype=np.uint8)
+    """The arena and what the graph holds for it: a file or shared arena its handle (its path
+    must then be visible to the workers: a shared filesystem, or workers on this machine for
+    ``Arena.shared``), any other input the arena's bytes."""
+    a = private_arena(X, name)
+    return a, (a if a.is_shared else _tasks.arena_bytes(a))
 
 
 def _chunks(chunks: Chunks, shape: Tuple[int, ...]) -> Tuple[int, ...]:
@@ -49,9 +55,7 @@ def _chunks(chunks: Chunks, shape: Tuple[int, ...]) -> Tuple[int, ...]:
 
 
 def _block_pdist(src: Any, metric: Any, start: int, stop: int, dtype: str) -> np.ndarray:
-    out = np.empty(stop - start, dtype=dtype)
-    _core.pdist(metric, _tasks.resolve(src)._checked_data(), out, n_jobs=1, start=start)
-    return out
+    return _tasks.values("pdist", src, src, metric, start, stop, dtype)[2]
 
 
 def _block_cdist(a: Any, b: Any, metric: Any, rows: Tuple[int, int], cols: Tuple[int, int],
@@ -88,7 +92,7 @@ def pdist(X: Any, metric: Any = "dtw", *, chunks: Chunks = None, dtype: Any = "f
     m = metric_of(metric, params)
     dt = _dtype(dtype)
     a, src = _source(X, "X")
-    _core.cdist(m, a._checked_data(), a._checked_data(), np.empty(0), n_jobs=1, names=("X", "X"))
+    check_inputs(m, a, a, ("X", "X"))
     n = len(a)
     shape = (n * (n - 1) // 2,)
     (c,) = _chunks(chunks, shape)
@@ -123,9 +127,7 @@ def cdist(XA: Any, XB: Any, metric: Any = "dtw", *, chunks: Chunks = None, dtype
     dt = _dtype(dtype)
     a, src_a = _source(XA, "XA")
     b, src_b = (a, src_a) if XB is XA else _source(XB, "XB")
-    if len(a) and len(b) and a.dim != b.dim:
-        raise ValueError(f"XB: has {b.dim}-D points but XA has {a.dim}-D points")
-    _core.cdist(m, a._checked_data(), b._checked_data(), np.empty(0), n_jobs=1, names=("XA", "XB"))
+    check_inputs(m, a, b, ("XA", "XB"))
     shape = (len(a), len(b))
     cr, cc = _chunks(chunks, shape)
     fa = _zarr_out.fingerprint(a)
