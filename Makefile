@@ -1,38 +1,53 @@
-# The two commands of the README. Both create .venv, install what the project needs and build
-# the release extension into it; nothing outside the folder is touched.
+# The two commands of the README. Both create .venv, install what they need and build the
+# release extension into it; nothing outside the folder is touched.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.deps-installed
-# Optional extras the tests exercise when present (numpy is the only runtime dependency).
-DEPS   := numpy pytest pytest-timeout hypothesis joblib tqdm scipy scikit-learn pyarrow \
-          "dask[array]" distributed "zarr>=3.1.3" ray "maturin>=1.5,<2"
+# What the demo runs: numpy (the only runtime dependency), tqdm for its progress bar.
+DEMO_DEPS := numpy tqdm "maturin>=1.5,<2"
+# The optional extras the tests exercise: every one is installed, so no test is skipped in CI
+# for a missing package.
+TEST_DEPS := pytest pytest-timeout hypothesis joblib scipy scikit-learn pyarrow \
+             "dask[array]" distributed "zarr>=3.1.3" ray
+DEMO_STAMP := $(VENV)/.demo-deps
+TEST_STAMP := $(VENV)/.test-deps
+# cargo test builds the crate without the python feature. In a target folder of its own it
+# never invalidates the extension's build, so alternating demo and test rebuilds nothing.
+RUST_TEST_TARGET := target/rust-test
 
 .PHONY: demo test build rust-test py-test bench clean
 
-$(STAMP): Makefile
+$(DEMO_STAMP): Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q $(DEPS)
-	touch $(STAMP)
+	$(PY) -m pip install -q $(DEMO_DEPS)
+	touch $@
 
-build: $(STAMP)
+$(TEST_STAMP): $(DEMO_STAMP)
+	$(PY) -m pip install -q $(TEST_DEPS)
+	touch $@
+
+# pip names every extra's requirement it skips ("Ignoring ...: markers ... don't match"):
+# noise for a development install, filtered out.
+build: $(DEMO_STAMP)
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
-		$(VENV)/bin/maturin develop --release -q
+		$(VENV)/bin/maturin develop --release -q 2>&1 | { grep -v '^Ignoring .*: markers' || true; }
 
 demo: build
 	$(PY) examples/demo.py
 
 rust-test:
-	cargo test --release -q
+	CARGO_TARGET_DIR=$(RUST_TEST_TARGET) cargo test --release -q
 
-py-test: build
+py-test: build $(TEST_STAMP)
 	$(PY) -m pytest -q --timeout=600 tests
 
 test: build rust-test py-test
 
 # traj-dist-rs and dtaidistance are the baselines the benchmarks compare against; only they need them.
-bench: build
+bench: build $(TEST_STAMP)
 	$(PY) -m pip install -q "traj-dist-rs==1.0.0rc5" dtaidistance
 	$(PY) benchmarks/kernels.py
 	$(PY) benchmarks/routes.py
