@@ -10,7 +10,8 @@ DEMO_DEPS := numpy tqdm "maturin>=1.5,<2"
 # The optional extras the tests exercise: every one is installed, so no test is skipped in CI
 # for a missing package.
 TEST_DEPS := pytest pytest-timeout hypothesis joblib scipy scikit-learn pyarrow \
-             "dask[array]" distributed "zarr>=3.1.3" ray
+             "dask[array]" distributed "zarr>=3.1.3" ray \
+             pandas polars geopandas "shapely>=2" movingpandas geoarrow-pyarrow matplotlib
 DEMO_STAMP := $(VENV)/.demo-deps
 TEST_STAMP := $(VENV)/.test-deps
 # cargo test builds the crate without the python feature. In a target folder of its own it

@@ -49,7 +49,7 @@ class Arena:
     """
 
     __slots__ = ("_data", "_offsets", "_coords", "_path", "_finalizer", "_closed", "_ident",
-                 "__weakref__")
+                 "_ids", "__weakref__")
 
     def __init__(self) -> None:  # use the constructors above
         self._data: Optional[_core.ArenaData] = None
@@ -59,6 +59,7 @@ class Arena:
         self._finalizer: Optional[weakref.finalize] = None
         self._closed = False
         self._ident: Optional[Tuple[int, int]] = None  # (st_dev, st_ino) of a mapped file
+        self._ids: Optional[np.ndarray] = None  # the trajectories' own ids, when the input had them
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -69,11 +70,14 @@ class Arena:
         return a
 
     @classmethod
-    def _private(cls, offsets: np.ndarray, coords: np.ndarray) -> "Arena":
-        """A private arena with a copy of packed buffers, checked (unpickling)."""
-        return cls._wrap(_core.ArenaData.from_numpy(
+    def _private(cls, offsets: np.ndarray, coords: np.ndarray, ids: Optional[np.ndarray] = None,
+                 name: str = "trajs") -> "Arena":
+        """A private arena with a copy of packed buffers, checked (unpickling, tables)."""
+        a = cls._wrap(_core.ArenaData.from_numpy(
             np.ascontiguousarray(offsets, dtype=np.int64),
-            np.ascontiguousarray(coords, dtype=np.float64), "trajs", True))
+            np.ascontiguousarray(coords, dtype=np.float64), name, True))
+        a._ids = None if ids is None else np.asarray(ids)
+        return a
 
     @classmethod
     def pack(cls, trajs: Any, path: Optional[os.PathLike] = None) -> "Arena":
@@ -99,7 +103,9 @@ class Arena:
     @classmethod
     def _shared(cls, trajs: Any, name: str) -> "Arena":
         # `name` labels errors about the input ("X[3]" for a batch call's X).
-        from ._inputs import estimated_nbytes, write_arena
+        from ._inputs import estimated_nbytes, known_container, write_arena
+
+        trajs = known_container(trajs, name) or trajs
 
         path = files.new_path(estimated_nbytes(trajs))
         # The writer fills the whole file before anything maps it: a full tmpfs is an OSError
@@ -154,41 +160,52 @@ class Arena:
 
     @classmethod
     def from_arrow(cls, array: Any) -> "Arena":
-        """From a pyarrow (Large)List<FixedSizeList<float, d>> array (or a one-chunk
-        ChunkedArray). LargeList of float64 without nulls is used without copying."""
-        import pyarrow as pa
+        """From an Arrow (Large)List of points: FixedSizeList<float, 2|3> (also GeoArrow's
+        interleaved LineStrings), Struct<x, y[, z]> (GeoArrow's separated LineStrings) or
+        List<float> of 2 or 3 values per point; or a polars Series of those, a GeoArrow
+        extension array, a one-chunk ChunkedArray. LargeList<FixedSizeList<float64>> without
+        nulls is read without copying."""
+        return cls._arrow(array, "array")
 
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-        if not isinstance(array, (pa.ListArray, pa.LargeListArray)):
-            raise TypeError(f"array: expected a pyarrow (Large)List<FixedSizeList<float, d>> array, "
-                            f"got {type(array).__name__} of type {getattr(array, 'type', '?')}")
-        if array.null_count:
-            first = next(i for i, v in enumerate(array.is_null().to_pylist()) if v)
-            raise ValueError(f"array[{first}]: trajectory is null")
-        vt = array.type.value_type
-        if not pa.types.is_fixed_size_list(vt) or vt.list_size not in (2, 3):
-            raise TypeError(f"array: values must be FixedSizeList<float, 2|3> points, got {vt}")
-        dim = vt.list_size
-        offsets = array.offsets.to_numpy(zero_copy_only=False)
-        start, stop = int(offsets[0]), int(offsets[-1])
-        points = array.values.slice(start, stop - start)
-        if points.null_count:
-            raise ValueError("array: a point is null")
-        flat = points.flatten()
-        if flat.null_count:
-            raise ValueError("array: a coordinate is null")
-        if pa.types.is_float64(flat.type):
-            coords = flat.to_numpy(zero_copy_only=True)
-        else:
-            coords = flat.to_numpy(zero_copy_only=False).astype(np.float64)
-        offsets = np.ascontiguousarray(offsets, dtype=np.int64)
-        if start:
-            offsets = offsets - start
-        coords = coords.reshape(-1, dim)
-        # The arena reads Arrow's buffers in place and keeps them alive; they may share memory
-        # with a numpy array its owner can still write to, so calls check what they read.
-        return cls._wrap(_core.ArenaData.from_numpy(offsets, coords, "array", not coords.flags.aligned))
+    @classmethod
+    def _arrow(cls, array: Any, name: str) -> "Arena":
+        from ._frames import from_arrow
+
+        offsets, coords, _ = from_arrow(array, name)
+        # Arrow's float64 buffers are read in place and kept alive; they may share memory with
+        # a numpy array its owner can still write to, so calls check what they read.
+        return cls._wrap(_core.ArenaData.from_numpy(np.ascontiguousarray(offsets), coords, name,
+                                                    not (coords.flags.aligned and coords.flags.c_contiguous)))
+
+    @classmethod
+    def from_geopandas(cls, gdf: Any) -> "Arena":
+        """From a GeoDataFrame or GeoSeries of LineStrings (2-D or 3-D), in one pass
+        (``shapely.get_coordinates``). ``ids`` are the frame's index. Any other geometry type,
+        a missing or an empty geometry is an error naming its position."""
+        from ._frames import from_geopandas
+
+        offsets, coords, ids = from_geopandas(gdf, "gdf")
+        return cls._private(offsets, coords, ids, "gdf")
+
+    @classmethod
+    def from_frame(cls, df: Any, by: str = "traj_id", x: str = "lon", y: str = "lat",
+                   z: Optional[str] = None, order_by: Optional[str] = None) -> "Arena":
+        """From a long table with one row per point (pandas or polars): the trajectories in
+        ascending order of column ``by`` (which ``ids`` holds), the points of each in order of
+        ``order_by`` (a time column), else in row order."""
+        from ._frames import from_frame
+
+        offsets, coords, ids = from_frame(df, by, x, y, z, order_by, "df")
+        return cls._private(offsets, coords, ids, "df")
+
+    @classmethod
+    def from_movingpandas(cls, collection: Any) -> "Arena":
+        """From a ``movingpandas.TrajectoryCollection``, in its order; ``ids`` are the
+        trajectories' ids."""
+        from ._frames import from_movingpandas
+
+        offsets, coords, ids = from_movingpandas(collection, "collection")
+        return cls._private(offsets, coords, ids, "collection")
 
     # ------------------------------------------------------------------ views
     def _check_open(self) -> None:
@@ -223,6 +240,13 @@ class Arena:
     @property
     def dim(self) -> int:
         return int(self._coords.shape[1])
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The trajectories' ids: the ``by`` values of ``from_frame``, the index of
+        ``from_geopandas``, the MovingPandas ids; else their positions 0..n-1. Label results
+        with them: ``arena.ids[indices]``."""
+        return np.arange(len(self)) if self._ids is None else self._ids
 
     @property
     def path(self) -> Optional[str]:
@@ -299,7 +323,7 @@ class Arena:
         self._check_open()
         if self._path is not None:
             return (_open_handle, (self._path, self._fingerprint))
-        return (Arena._private, (np.array(self._offsets), np.array(self._coords)))
+        return (Arena._private, (np.array(self._offsets), np.array(self._coords), self._ids))
 
 
 # Workers unpickle the same handle for every task: keep the last few maps open per process.

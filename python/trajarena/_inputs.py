@@ -57,8 +57,9 @@ def _arrays(X: Any, name: str) -> list:
             f"{name}: expected a sequence of trajectories, got one 2-D array; "
             f"wrap a single trajectory in a list"
         )
-    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
-        raise TypeError(f"{name}: expected a list or tuple of trajectories, got {type(X).__name__}")
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__") or isinstance(X, (dict, set, frozenset)):
+        raise TypeError(f"{name}: expected a sequence of trajectories, got {type(X).__name__}; "
+                        f"{_what_to_do(X, name)}")
     arrs = []
     for i, t in enumerate(X):
         a = np.asarray(as_traj(t, f"{name}[{i}]"))  # a plain ndarray over the same memory
@@ -74,16 +75,58 @@ def _arrays(X: Any, name: str) -> list:
     return arrs
 
 
+def _what_to_do(X: Any, name: str) -> str:
+    if isinstance(X, dict):
+        return f"pass list({name}.values())"
+    if isinstance(X, (set, frozenset)):
+        return "a set has no order: pass a list"
+    if type(X).__module__.split(".")[0] == "shapely":
+        return "pass a list of LineStrings, or a GeoSeries"
+    if not hasattr(X, "__len__") and hasattr(X, "__iter__"):
+        return f"pass list({name})"
+    return ("pass a list of (n, 2) or (n, 3) arrays, or build an Arena (Arena.pack, from_arrow, "
+            "from_geopandas, from_frame, from_movingpandas)")
+
+
+def known_container(X: Any, name: str) -> Any:
+    """X as an Arena when it is one of the containers of `_frames` (GeoPandas, MovingPandas,
+    Arrow / GeoArrow, a polars Series, a list of shapely LineStrings); None for anything else.
+    A table (pandas or polars DataFrame) is refused: one row per point cannot be told apart
+    from other tables without naming its columns."""
+    from . import _frames
+    from ._arena import Arena
+
+    kind = _frames.kind(X)
+    if kind is None:
+        return None
+    if kind in ("arrow", "polars-series"):
+        return Arena._arrow(X, name)
+    if kind == "frame":
+        raise TypeError(f"{name}: a {type(X).__module__.split('.')[0]} DataFrame. For a table with one "
+                        f"row per point, build the arena with trajarena.Arena.from_frame({name}, "
+                        f"by='traj_id', x='lon', y='lat', order_by='time'), naming your columns")
+    if kind == "geopandas":
+        packed = _frames.from_geopandas(X, name)
+    elif kind == "movingpandas":
+        packed = _frames.from_movingpandas(X, name)
+    else:
+        geoms = np.empty(len(X), dtype=object)
+        geoms[:] = list(X)
+        packed = _frames.from_geometries(geoms, np.arange(len(X)), name)
+    return Arena._private(*packed, name=name)
+
+
 def arena_data(X: Any, name: str) -> "_core.ArenaData":
     """A set of trajectories as the core's arena: an Arena's own (no copy, no second scan), a
-    pyarrow list array's (no copy for LargeList<FixedSizeList<f64>>), or a sequence of arrays
-    packed in Rust in one copy, checked once."""
+    pyarrow list array's (no copy for LargeList<FixedSizeList<f64>>), one of the other known
+    containers, or a sequence of arrays packed in Rust in one copy, checked once."""
     from ._arena import Arena
 
     if isinstance(X, Arena):
         return X._checked_data()
-    if type(X).__module__.startswith("pyarrow"):
-        return Arena.from_arrow(X)._checked_data()
+    known = known_container(X, name)
+    if known is not None:
+        return known._checked_data()
     if type(X) in (list, tuple):
         # The usual input, float64 C-contiguous arrays of one dimension, is packed in one call;
         # anything else (None), masked arrays included, is converted first, with worded errors.
@@ -103,8 +146,9 @@ def write_arena(X: Any, path: str, name: str, private: bool) -> None:
     if isinstance(X, Arena):
         X._checked_data().write(path, private)
         return
-    if type(X).__module__.startswith("pyarrow"):
-        Arena.from_arrow(X)._checked_data().write(path, private)
+    known = known_container(X, name)
+    if known is not None:
+        known._checked_data().write(path, private)
         return
     if type(X) in (list, tuple) and _core.ArenaData.write_list(path, X, name, private) is not None:
         return
