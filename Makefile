@@ -11,7 +11,7 @@ DEMO_DEPS := numpy tqdm "maturin>=1.5,<2"
 # for a missing package.
 TEST_DEPS := pytest pytest-timeout hypothesis joblib scipy scikit-learn pyarrow \
              "dask[array]" distributed "zarr>=3.1.3" ray \
-             pandas polars geopandas "shapely>=2" movingpandas geoarrow-pyarrow matplotlib
+             pandas polars geopandas "shapely>=2" movingpandas geoarrow-pyarrow matplotlib mypy
 DEMO_STAMP := $(VENV)/.demo-deps
 TEST_STAMP := $(VENV)/.test-deps
 # cargo test builds the crate without the python feature. In a target folder of its own it
@@ -42,7 +42,9 @@ demo: build
 rust-test:
 	CARGO_TARGET_DIR=$(RUST_TEST_TARGET) cargo test --release -q
 
+# The API's types as a user's code sees them (py.typed, _core.pyi), then its behaviour.
 py-test: build $(TEST_STAMP)
+	$(PY) -m mypy --strict examples tests/test_typed_api.py
 	$(PY) -m pytest -q --timeout=600 tests
 
 test: build rust-test py-test

@@ -9,7 +9,7 @@ import os
 import stat
 import weakref
 from collections import OrderedDict
-from typing import Any, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 import numpy as np
 
@@ -269,7 +269,7 @@ class Arena:
             raise IndexError(f"index: {i} is out of range for an arena of {n} trajectories")
         return self._coords[self._offsets[k]:self._offsets[k + 1]]
 
-    def __iter__(self):
+    def __iter__(self) -> "Iterator[np.ndarray]":
         for k in range(len(self)):
             yield self[k]
 
@@ -319,7 +319,7 @@ class Arena:
         return f"<trajarena.Arena {len(self)} trajectories, {len(self._coords)} points, dim={self.dim}, {where}{state}>"
 
     # ------------------------------------------------------------------ pickling
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]:
         self._check_open()
         if self._path is not None:
             return (_open_handle, (self._path, self._fingerprint))

@@ -5,9 +5,10 @@ released."""
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from contextlib import ExitStack
 
@@ -17,6 +18,15 @@ from ._arena import Arena
 from ._core import Metric
 from ._inputs import arena_data, metric_of
 from ._progress import Reporter
+
+# What the batch calls take. Trajectories: a sequence of (n, 2|3) array-likes, an Arena, an
+# Arrow / GeoArrow array, a polars Series, a GeoDataFrame / GeoSeries of LineStrings, a
+# MovingPandas TrajectoryCollection.
+Trajectories = Any
+MetricLike = Union[str, Metric, Callable[..., Any]]
+ProgressLike = Union[bool, None, Callable[[int, int], Any]]
+FloatArray = npt.NDArray[np.floating[Any]]
+PathLike = Union[str, "os.PathLike[str]"]
 
 _BACKENDS = ("threads", "joblib", "multiprocessing", "dask", "ray")
 _PROCESS = ("joblib", "multiprocessing")
@@ -165,20 +175,57 @@ def _mirror(cond: np.ndarray, res: np.ndarray) -> None:
         k += n - i - 1
 
 
-def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
-          backend="threads", start_method=None, resume=False, **params) -> np.ndarray:
-    """Condensed distance vector of all pairs of X, in scipy order ((0,1), (0,2), ...).
-    Use ``scipy.spatial.distance.squareform`` for the square matrix.
+@overload
+def pdist(X: Trajectories, metric: MetricLike = ..., *, n_jobs: Optional[int] = ...,
+          out: Optional[np.ndarray] = ..., dtype: npt.DTypeLike = ..., progress: ProgressLike = ...,
+          backend: str = ..., start_method: Optional[str] = ..., resume: bool = ...,
+          **params: Any) -> FloatArray: ...
+@overload
+def pdist(X: Trajectories, metric: MetricLike = ..., *, n_jobs: Optional[int] = ...,
+          out: PathLike, dtype: npt.DTypeLike = ..., progress: ProgressLike = ...,
+          backend: str = ..., start_method: Optional[str] = ..., resume: bool = ...,
+          **params: Any) -> Any: ...
+def pdist(X: Trajectories, metric: MetricLike = "dtw", *, n_jobs: Optional[int] = None, out: Any = None,
+          dtype: npt.DTypeLike = "float64", progress: ProgressLike = False, backend: str = "threads",
+          start_method: Optional[str] = None, resume: bool = False, **params: Any) -> Any:
+    """The condensed distance vector of all pairs of X, in scipy's order ((0,1), (0,2), ...).
 
-    X: a sequence of (n, 2|3) arrays, an Arena, or a pyarrow list array. metric: a name, a
-    `Metric`, or one of the single-pair functions (``ta.dtw``). backend: "threads" (rayon in
-    this process), "joblib" (loky) or "multiprocessing" (``start_method`` picks fork, spawn or
-    forkserver); process workers get the arena's handle and index ranges. "dask" and "ray"
-    run cost-balanced ranges on the current cluster (a local one is started when there is none).
+    Parameters
+    ----------
+    X : trajectories
+        A sequence of (n, 2|3) array-likes, an `Arena`, an Arrow/GeoArrow array or polars
+        Series, a GeoDataFrame/GeoSeries of LineStrings, a MovingPandas TrajectoryCollection.
+    metric : str, Metric or single-pair function
+        ``"dtw"``, ``ta.Metric("lcss", eps=50.0)`` or ``ta.dtw``; its parameters in ``**params``.
+    n_jobs : int, optional
+        Threads or worker processes: None or -1 for all cores, -2 for all but one.
+    out : None, ndarray, or a path ending in .npy or .zarr
+        Where the result goes: a new array; your C-contiguous array of the right shape and
+        dtype; a .npy file written in place and returned as an ``np.memmap``; or a zarr v3
+        array written chunk by chunk (returned as a ``zarr.Array``).
+    dtype : {"float64", "float32"}
+    progress : bool or callable(done, total)
+        A tqdm bar (True), or your callback.
+    backend : {"threads", "joblib", "multiprocessing", "dask", "ray"}
+        Rust threads in this process; worker processes that get the arena's handle and index
+        ranges; or the current Dask / Ray cluster (a local one is started when there is none).
+    start_method : {None, "fork", "spawn", "forkserver"}
+        For ``backend="multiprocessing"`` only.
+    resume : bool
+        With a .zarr ``out``: finish a store an interrupted call left, computing only its
+        missing chunks.
 
-    out: None, a numpy array, a path ending in .npy (a file written in place), or a path ending
-    in .zarr: a zarr v3 array written chunk by chunk, which ``resume=True`` finishes after a
-    crash without computing the chunks already stored."""
+    Returns
+    -------
+    ndarray of shape (n * (n - 1) / 2,); ``scipy.spatial.distance.squareform`` makes it square.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad input, naming the argument and the trajectory index.
+    FileExistsError
+        A non-empty .zarr store without ``resume=True``.
+    """
     m = metric_of(metric, params)
     _backend(backend)
     sm = _start_method(backend, start_method)
@@ -214,12 +261,35 @@ def pdist(X, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=F
     return res
 
 
-def cdist(XA, XB, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
-          backend="threads", start_method=None, resume=False, **params) -> np.ndarray:
-    """(len(XA), len(XB)) matrix of distances between every trajectory of XA and of XB.
-    Inputs and backends as for `pdist`. ``cdist(X, X)`` (the same object) computes each pair
-    of a symmetric metric once and mirrors it; the diagonal is computed too (d(A, A) is not 0
-    for every metric: LCSS and EDR with eps = 0 give 1)."""
+@overload
+def cdist(XA: Trajectories, XB: Trajectories, metric: MetricLike = ..., *, n_jobs: Optional[int] = ...,
+          out: Optional[np.ndarray] = ..., dtype: npt.DTypeLike = ..., progress: ProgressLike = ...,
+          backend: str = ..., start_method: Optional[str] = ..., resume: bool = ...,
+          **params: Any) -> FloatArray: ...
+@overload
+def cdist(XA: Trajectories, XB: Trajectories, metric: MetricLike = ..., *, n_jobs: Optional[int] = ...,
+          out: PathLike, dtype: npt.DTypeLike = ..., progress: ProgressLike = ...,
+          backend: str = ..., start_method: Optional[str] = ..., resume: bool = ...,
+          **params: Any) -> Any: ...
+def cdist(XA: Trajectories, XB: Trajectories, metric: MetricLike = "dtw", *, n_jobs: Optional[int] = None,
+          out: Any = None, dtype: npt.DTypeLike = "float64", progress: ProgressLike = False,
+          backend: str = "threads", start_method: Optional[str] = None, resume: bool = False,
+          **params: Any) -> Any:
+    """The (len(XA), len(XB)) matrix of distances between every trajectory of XA and of XB.
+
+    Parameters
+    ----------
+    XA, XB : trajectories
+        As X of `pdist`. ``cdist(X, X)`` with the same object twice computes each pair of a
+        symmetric metric once and mirrors it; the diagonal is computed too (d(A, A) is not 0
+        for every metric: LCSS and EDR with eps = 0 give 1).
+    metric, n_jobs, out, dtype, progress, backend, start_method, resume, **params
+        As for `pdist`; a .zarr ``out`` is a 2-D array.
+
+    Returns
+    -------
+    ndarray of shape (len(XA), len(XB)).
+    """
     m = metric_of(metric, params)
     _backend(backend)
     sm = _start_method(backend, start_method)
@@ -305,9 +375,26 @@ def _indices(v: Any, name: str) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 
-def paired(X, i, j, metric="dtw", *, n_jobs=None, out=None, dtype="float64", progress=False,
-           backend="threads", **params) -> np.ndarray:
-    """Distances of the index pairs (X[i[k]], X[j[k]]). X as for `pdist`; threads only."""
+def paired(X: Trajectories, i: Any, j: Any, metric: MetricLike = "dtw", *, n_jobs: Optional[int] = None,
+           out: Optional[np.ndarray] = None, dtype: npt.DTypeLike = "float64",
+           progress: ProgressLike = False, backend: str = "threads", **params: Any) -> FloatArray:
+    """The distances of the index pairs (X[i[k]], X[j[k]]).
+
+    Parameters
+    ----------
+    X : trajectories
+        As for `pdist`.
+    i, j : sequences of int of the same length
+        The pairs' indices into X.
+    metric, n_jobs, out, dtype, progress, **params
+        As for `pdist` (``out`` an array of len(i)).
+    backend : {"threads"}
+        Threads only: a list of pairs has no ranges to hand to workers.
+
+    Returns
+    -------
+    ndarray of shape (len(i),).
+    """
     m = metric_of(metric, params)
     _backend(backend)
     if backend != "threads":

@@ -4,13 +4,13 @@ from the Rust core (Cargo.toml's version, the registry of metrics)."""
 from __future__ import annotations
 
 import copy
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, overload
 
 from . import _core
 
 __version__: str = _core.__version__
 
-_REGISTRY: tuple = tuple(_core.metric_info())
+_REGISTRY: tuple[Any, ...] = tuple(_core.metric_info())
 
 
 def build_info() -> dict[str, Any]:
@@ -25,6 +25,10 @@ def build_info() -> dict[str, Any]:
     return info
 
 
+@overload
+def metric_info(name: None = ...) -> list[dict[str, Any]]: ...
+@overload
+def metric_info(name: str) -> dict[str, Any]: ...
 def metric_info(name: Optional[str] = None) -> Union[dict[str, Any], list[dict[str, Any]]]:
     """The registry's entry for the metric ``name`` (aliases accepted, any case), or every
     entry when ``name`` is None.

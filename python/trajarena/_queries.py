@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any, Optional, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from contextlib import ExitStack
 
 from . import _backends, _core, _engine_calls, _engines
 from ._arena import Arena
-from ._batch import _REMOTE, _backend, _n_jobs, _start_method, _workers
+from ._batch import (_REMOTE, MetricLike, ProgressLike, Trajectories, _backend, _n_jobs, _start_method,
+                     _workers)
 from ._inputs import arena_data, metric_of
 from ._progress import Reporter
 
@@ -76,8 +78,10 @@ def _neighbors(X: Any, queries: Any, m: Any, n_jobs: Optional[int], progress: An
     return (np.concatenate(indptr), cat(1, np.int64), cat(2, np.float64)), n
 
 
-def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backend="threads",
-        start_method=None, **params) -> Tuple[np.ndarray, np.ndarray]:
+def knn(X: Trajectories, k: int, metric: MetricLike = "dtw", *, queries: Optional[Trajectories] = None,
+        n_jobs: Optional[int] = None, progress: ProgressLike = False, backend: str = "threads",
+        start_method: Optional[str] = None,
+        **params: Any) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """The k nearest trajectories of X to each query.
 
     Parameters
@@ -115,8 +119,10 @@ def knn(X, k, metric="dtw", *, queries=None, n_jobs=None, progress=False, backen
     return _neighbors(X, queries, m, n_jobs, progress, backend, start_method, "knn", k=int(k))[0]
 
 
-def radius_neighbors(X, radius, metric="dtw", *, queries=None, n_jobs=None, progress=False,
-                     backend="threads", start_method=None, **params) -> Any:
+def radius_neighbors(X: Trajectories, radius: float, metric: MetricLike = "dtw", *,
+                     queries: Optional[Trajectories] = None, n_jobs: Optional[int] = None,
+                     progress: ProgressLike = False, backend: str = "threads",
+                     start_method: Optional[str] = None, **params: Any) -> Any:
     """Every trajectory of X within ``radius`` of each query, as a sparse matrix.
 
     Parameters
