@@ -11,14 +11,15 @@ DEMO_DEPS := numpy tqdm "maturin>=1.5,<2"
 # for a missing package.
 TEST_DEPS := pytest pytest-timeout hypothesis joblib scipy scikit-learn pyarrow \
              "dask[array]" distributed "zarr>=3.1.3" ray \
-             pandas polars geopandas "shapely>=2" movingpandas geoarrow-pyarrow matplotlib mypy
+             pandas polars geopandas "shapely>=2" movingpandas geoarrow-pyarrow matplotlib mypy \
+             nbclient nbformat ipykernel
 DEMO_STAMP := $(VENV)/.demo-deps
 TEST_STAMP := $(VENV)/.test-deps
 # cargo test builds the crate without the python feature. In a target folder of its own it
 # never invalidates the extension's build, so alternating demo and test rebuilds nothing.
 RUST_TEST_TARGET := target/rust-test
 
-.PHONY: demo test build rust-test py-test bench clean
+.PHONY: demo test build rust-test py-test bench notebook clean
 
 $(DEMO_STAMP): Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,11 @@ py-test: build $(TEST_STAMP)
 	$(PY) -m pytest -q --timeout=600 tests
 
 test: build rust-test py-test
+
+# The tour (examples/tour.ipynb) in JupyterLab, installed into .venv on first use.
+notebook: build $(TEST_STAMP)
+	$(PY) -m pip install -q jupyterlab
+	$(VENV)/bin/jupyter lab examples/tour.ipynb
 
 # traj-dist-rs and dtaidistance are the baselines the benchmarks compare against; only they need them.
 bench: build $(TEST_STAMP)

@@ -84,8 +84,8 @@ def plot_trajectories(X: Any, labels: Optional[Sequence[Any]] = None, ax: Any = 
         for v in values:
             lines = [segments[i] for i in np.flatnonzero(lab == v)]
             if v == NOISE:
-                ax.add_collection(LineCollection(lines, linewidths=linewidth, alpha=alpha * 0.5,
-                                                 colors="0.6", label="noise", zorder=1))
+                ax.add_collection(LineCollection(lines, linewidths=linewidth * 0.6, alpha=alpha * 0.4,
+                                                 colors="0.65", label="noise", zorder=1))
                 continue
             ax.add_collection(LineCollection(lines, linewidths=linewidth, alpha=alpha,
                                              colors=[cmap(colour % cmap.N)], label=str(v), zorder=2))
