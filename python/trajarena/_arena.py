@@ -81,9 +81,26 @@ class Arena:
 
     @classmethod
     def pack(cls, trajs: Any, path: Optional[os.PathLike] = None) -> "Arena":
-        """Packs a sequence of (n, 2|3) array-likes. ``path=None`` keeps the arena in private
-        memory; a path writes a sealed arena file there (atomically) and maps it. The file's
-        mode follows the umask, as for any file the caller names (``numpy.save``)."""
+        """Packs trajectories into an arena, once.
+
+        Parameters
+        ----------
+        trajs : trajectories
+            A sequence of (n, 2|3) array-likes, or any container the batch calls take.
+        path : path-like, optional
+            None keeps the arena in this process's memory. A path writes a sealed arena file
+            there (under a temporary name, renamed once complete) and maps it; its mode
+            follows the umask, as ``numpy.save``'s does.
+
+        Returns
+        -------
+        Arena
+
+        Raises
+        ------
+        ValueError, TypeError
+            A trajectory that is empty, has NaN/inf or a wrong shape, named by its index.
+        """
         from ._inputs import arena_data, write_arena
 
         if path is None:
@@ -94,10 +111,23 @@ class Arena:
 
     @classmethod
     def shared(cls, trajs: Any) -> "Arena":
-        """Packs into a file in /dev/shm (the temp directory when /dev/shm lacks room), readable
-        by this user only (0600) and owned by this object: the file is removed when it is closed
-        or garbage-collected. If the process is killed first, the next process of the same user
-        that creates a shared file removes it (or ``trajarena.cleanup_stale()`` does)."""
+        """Packs trajectories into a file in /dev/shm that worker processes map by its handle.
+
+        The file (in the temp directory when /dev/shm lacks room) is readable by this user only
+        (0600) and belongs to this object: it is removed when the arena is closed or
+        garbage-collected. If the process is killed first, the next trajarena process of the
+        same user removes it (or ``trajarena.cleanup_stale()`` does).
+
+        Parameters
+        ----------
+        trajs : trajectories
+            As for `pack`.
+
+        Returns
+        -------
+        Arena
+            Use it as a context manager to close it at the end of a block.
+        """
         return cls._shared(trajs, "trajs")
 
     @classmethod
@@ -121,8 +151,24 @@ class Arena:
 
     @classmethod
     def open(cls, path: os.PathLike) -> "Arena":
-        """Maps an arena file read-only after validating all of it (header checksum, seal,
-        version, sections, offsets, values). Anything but a regular file is a ValueError."""
+        """Maps an arena file read-only, after validating all of it.
+
+        Parameters
+        ----------
+        path : path-like
+            An arena file (format v1, docs/arena.md).
+
+        Returns
+        -------
+        Arena
+
+        Raises
+        ------
+        ValueError
+            Anything but a sealed, intact arena file: not a regular file, truncated, a bad
+            header checksum, an unknown version, sections out of bounds, non-monotone offsets,
+            NaN or infinite coordinates, empty trajectories.
+        """
         return cls._open(os.fspath(path), None)
 
     @classmethod
@@ -146,8 +192,23 @@ class Arena:
 
     @classmethod
     def from_buffer(cls, buf: Any) -> "Arena":
-        """An arena over any buffer holding the bytes of an arena file (``bytes``, a Ray object,
-        a memoryview), without copying when the buffer is read-only and 8-byte aligned."""
+        """An arena over the bytes of an arena file.
+
+        Parameters
+        ----------
+        buf : buffer
+            ``bytes`` (``Arena.to_bytes()``), a numpy uint8 array (a Ray object), a memoryview.
+            It is read in place when it is read-only and 8-byte aligned, else copied once.
+
+        Returns
+        -------
+        Arena
+
+        Raises
+        ------
+        ValueError
+            Bytes that are not an intact arena.
+        """
         arr = np.frombuffer(buf, dtype=np.uint8)
         copied = bool(arr.ctypes.data % 8 or arr.flags.writeable)
         if copied:
@@ -160,11 +221,27 @@ class Arena:
 
     @classmethod
     def from_arrow(cls, array: Any) -> "Arena":
-        """From an Arrow (Large)List of points: FixedSizeList<float, 2|3> (also GeoArrow's
-        interleaved LineStrings), Struct<x, y[, z]> (GeoArrow's separated LineStrings) or
-        List<float> of 2 or 3 values per point; or a polars Series of those, a GeoArrow
-        extension array, a one-chunk ChunkedArray. LargeList<FixedSizeList<float64>> without
-        nulls is read without copying."""
+        """An arena from an Arrow list array of points, or a polars Series.
+
+        Parameters
+        ----------
+        array : pyarrow array, ChunkedArray, GeoArrow LineString array or polars Series
+            A (Large)List whose points are FixedSizeList<float, 2|3> (GeoArrow's interleaved
+            coordinates), Struct<x, y[, z]> (GeoArrow's separated coordinates) or List<float>
+            of 2 or 3 values (a polars List(List(Float64))). LargeList<FixedSizeList<float64>>
+            without nulls is read without copying.
+
+        Returns
+        -------
+        Arena
+
+        Raises
+        ------
+        TypeError
+            Another layout, or a GeoArrow geometry other than LineString.
+        ValueError
+            A null trajectory, point or coordinate.
+        """
         return cls._arrow(array, "array")
 
     @classmethod
@@ -179,9 +256,25 @@ class Arena:
 
     @classmethod
     def from_geopandas(cls, gdf: Any) -> "Arena":
-        """From a GeoDataFrame or GeoSeries of LineStrings (2-D or 3-D), in one pass
-        (``shapely.get_coordinates``). ``ids`` are the frame's index. Any other geometry type,
-        a missing or an empty geometry is an error naming its position."""
+        """An arena from the LineStrings of a GeoDataFrame or GeoSeries, in one pass.
+
+        Parameters
+        ----------
+        gdf : geopandas.GeoDataFrame or GeoSeries
+            LineStrings, all 2-D or all 3-D (``[lon, lat]`` for spherical metrics).
+
+        Returns
+        -------
+        Arena
+            Its ``ids`` are the frame's index.
+
+        Raises
+        ------
+        TypeError
+            Another geometry type (explode MultiLineStrings first), naming its position.
+        ValueError
+            A missing or empty geometry, or mixed 2-D and 3-D.
+        """
         from ._frames import from_geopandas
 
         offsets, coords, ids = from_geopandas(gdf, "gdf")
@@ -190,9 +283,31 @@ class Arena:
     @classmethod
     def from_frame(cls, df: Any, by: str = "traj_id", x: str = "lon", y: str = "lat",
                    z: Optional[str] = None, order_by: Optional[str] = None) -> "Arena":
-        """From a long table with one row per point (pandas or polars): the trajectories in
-        ascending order of column ``by`` (which ``ids`` holds), the points of each in order of
-        ``order_by`` (a time column), else in row order."""
+        """An arena from a long table with one row per point (pandas or polars).
+
+        Parameters
+        ----------
+        df : pandas.DataFrame or polars.DataFrame
+        by : str
+            The trajectory id column: trajectories come in its ascending order.
+        x, y, z : str
+            The coordinate columns (``z`` None for 2-D).
+        order_by : str, optional
+            The column that orders each trajectory's points (a time); None keeps row order.
+
+        Returns
+        -------
+        Arena
+            Its ``ids`` are the sorted distinct values of ``by``.
+
+        Raises
+        ------
+        ValueError
+            A missing column, a missing id, a missing or non-finite coordinate (naming the
+            trajectory and point).
+        TypeError
+            A coordinate column that does not hold numbers.
+        """
         from ._frames import from_frame
 
         offsets, coords, ids = from_frame(df, by, x, y, z, order_by, "df")
@@ -200,8 +315,17 @@ class Arena:
 
     @classmethod
     def from_movingpandas(cls, collection: Any) -> "Arena":
-        """From a ``movingpandas.TrajectoryCollection``, in its order; ``ids`` are the
-        trajectories' ids."""
+        """An arena from a MovingPandas collection, in its order.
+
+        Parameters
+        ----------
+        collection : movingpandas.TrajectoryCollection
+
+        Returns
+        -------
+        Arena
+            Its ``ids`` are the trajectories' ids.
+        """
         from ._frames import from_movingpandas
 
         offsets, coords, ids = from_movingpandas(collection, "collection")

@@ -16,10 +16,14 @@ _REGISTRY: tuple[Any, ...] = tuple(_core.metric_info())
 def build_info() -> dict[str, Any]:
     """This build's facts, for bug reports and benchmark tables.
 
-    ``version`` (from Cargo.toml), ``simd`` (the kernels' instruction set in use: "avx512",
-    "avx2" or "portable"; ``TRAJARENA_SIMD`` caps it), ``cores`` (what ``n_jobs=None`` and -1
-    use), ``target`` (architecture and OS) and ``debug`` (True for a build with debug
-    assertions, whose timings mean nothing)."""
+    Returns
+    -------
+    dict
+        ``version`` (from Cargo.toml), ``simd`` (the kernels' instruction set in use:
+        "avx512", "avx2" or "portable"; the ``TRAJARENA_SIMD`` environment variable caps it),
+        ``cores`` (what ``n_jobs=None`` and -1 use), ``target`` (architecture and OS) and
+        ``debug`` (True for a build with debug assertions, whose timings mean nothing).
+    """
     info = dict(_core.build_facts())
     info["cores"] = _core.available_cores()
     return info
@@ -33,12 +37,25 @@ def metric_info(name: Optional[str] = None) -> Union[dict[str, Any], list[dict[s
     """The registry's entry for the metric ``name`` (aliases accepted, any case), or every
     entry when ``name`` is None.
 
-    Each entry: ``name``, ``aliases``, ``summary``, ``family`` (the kernel family), ``return_path``
+    Parameters
+    ----------
+    name : str, optional
+        A metric name or alias.
+
+    Returns
+    -------
+    dict, or a list of them
+        Each entry: ``name``, ``aliases``, ``summary``, ``family`` (the kernel family), ``return_path``
     (whether the single-pair function can return its DP matrix), ``spaces`` (the first is the
     default), ``params`` (each with ``name``, ``type``, ``required``, ``default``, ``check``,
     ``help``) and ``variants`` (each with ``compat`` as ``compat=`` takes it, its ``name`` in that
     library, its ``spaces``, ``symmetric``: d(a, b) == d(b, a) bit for bit, and ``triangle``:
     whether the triangle inequality holds). The entries are copies: changing one changes nothing.
+
+    Raises
+    ------
+    ValueError
+        An unknown name.
     """
     if name is None:
         return copy.deepcopy(list(_REGISTRY))

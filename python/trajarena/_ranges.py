@@ -43,10 +43,24 @@ def _task_out(out: Any, dtype: Any, whole: Tuple[int, ...], part: Tuple[int, ...
 def pdist_range(arena: Any, metric: Any, start: int, stop: int, out: np.ndarray, *,
                 n_jobs: Optional[int] = 1, dtype: Any = "float64", progress: Any = False,
                 **params: Any) -> None:
-    """Computes condensed entries [start, stop) of ``pdist(arena, metric)``. ``out`` is either
-    the whole condensed vector (length n(n-1)/2; the entries go to ``out[start:stop]``) or
-    exactly ``stop - start`` entries (a remote worker's slice). ``n_jobs`` defaults to 1: a
-    range is the unit of work handed to one worker."""
+    """Computes condensed entries [start, stop) of ``pdist(arena, metric)``: one worker's task.
+
+    Parameters
+    ----------
+    arena : Arena or trajectories
+        The collection (an Arena travels to workers as a small handle).
+    metric : str, Metric or single-pair function
+        With its parameters in ``**params``.
+    start, stop : int
+        The range of condensed entries, 0 <= start <= stop <= n(n-1)/2 (see `plan_ranges`).
+    out : ndarray
+        The whole condensed vector (the entries go to ``out[start:stop]``) or exactly
+        ``stop - start`` entries (a remote worker's slice).
+    n_jobs : int
+        Threads for this range (default 1: a range is the unit of work of one worker).
+    dtype, progress
+        As for `pdist`.
+    """
     m = metric_of(metric, params)
     x = arena_data(arena, "arena")
     n = len(x)
@@ -81,9 +95,23 @@ def _span(v: Any, n: int, name: str) -> Tuple[int, int]:
 def cdist_block(arena_a: Any, arena_b: Any, metric: Any, out: np.ndarray, *, rows: Any = None,
                 cols: Any = None, n_jobs: Optional[int] = 1, dtype: Any = "float64",
                 progress: Any = False, **params: Any) -> None:
-    """Computes the block ``rows=(r0, r1)`` x ``cols=(c0, c1)`` (None for all) of
-    ``cdist(arena_a, arena_b, metric)``. ``out`` is either the whole (na, nb) matrix (the block
-    goes to ``out[r0:r1, c0:c1]``) or exactly (r1 - r0, c1 - c0). ``n_jobs`` defaults to 1."""
+    """Computes one block of ``cdist(arena_a, arena_b, metric)``: one worker's task.
+
+    Parameters
+    ----------
+    arena_a, arena_b : Arena or trajectories
+    metric : str, Metric or single-pair function
+        With its parameters in ``**params``.
+    out : ndarray
+        The whole (na, nb) matrix (the block goes to ``out[r0:r1, c0:c1]``) or exactly
+        (r1 - r0, c1 - c0).
+    rows, cols : (int, int), optional
+        The block's rows (r0, r1) and columns (c0, c1); None for all.
+    n_jobs : int
+        Threads for this block (default 1).
+    dtype, progress
+        As for `pdist`.
+    """
     m = metric_of(metric, params)
     a = arena_data(arena_a, "arena_a")
     b = arena_data(arena_b, "arena_b")
@@ -110,9 +138,20 @@ def cdist_block(arena_a: Any, arena_b: Any, metric: Any, out: np.ndarray, *, row
 
 
 def plan_ranges(arena: Any, n_tasks: int) -> List[Tuple[int, int]]:
-    """Splits the condensed entries [0, n(n-1)/2) of a pdist over ``arena`` into at most
-    ``n_tasks`` contiguous (start, stop) ranges of about equal cost (sum of n_i * n_j, plus a
-    small per-pair overhead), in order."""
+    """Cuts the condensed entries [0, n(n-1)/2) of a pdist into ranges of about equal cost.
+
+    Parameters
+    ----------
+    arena : Arena or trajectories
+    n_tasks : int
+        At most this many ranges.
+
+    Returns
+    -------
+    list of (start, stop)
+        Contiguous, in order; each costs about the same (the sum of n_i * n_j over its pairs,
+        plus a small per-pair overhead).
+    """
     n_tasks = _int(n_tasks, "n_tasks")
     if n_tasks < 1:
         raise ValueError(f"n_tasks: must be >= 1, got {n_tasks}")
@@ -120,7 +159,18 @@ def plan_ranges(arena: Any, n_tasks: int) -> List[Tuple[int, int]]:
 
 
 def plan_blocks(arena_a: Any, arena_b: Any, n_tasks: int) -> List[Tuple[int, int]]:
-    """Like `plan_ranges` for the flat row-major (na * nb) cdist output."""
+    """Like `plan_ranges`, for the flat row-major (na * nb) output of a cdist.
+
+    Parameters
+    ----------
+    arena_a, arena_b : Arena or trajectories
+    n_tasks : int
+
+    Returns
+    -------
+    list of (start, stop)
+        Ranges of the flat matrix (entry ``i * nb + j`` is pair (i, j)).
+    """
     n_tasks = max(1, _int(n_tasks, "n_tasks"))
     return [tuple(r) for r in _core.plan_rect(arena_data(arena_a, "arena_a"),
                                                 arena_data(arena_b, "arena_b"), n_tasks)]

@@ -218,14 +218,25 @@ def _ours_by_content(path: str, m: "re.Match[str]", st: os.stat_result) -> bool:
 
 
 def cleanup_stale(dirs: Optional[List[str]] = None) -> List[str]:
-    """Removes arena and output files left in /dev/shm and the temp directory by trajarena
-    processes that no longer run (killed before they could clean up). Returns the removed paths.
+    """Removes the arena and output files that trajarena processes killed before they could
+    clean up left in /dev/shm and the temp directory.
 
     A file is removed only when all of these hold: its name is one trajarena gives, it belongs
     to this user, its content starts as trajarena's files do, and the process its name
     identifies is gone (an earlier boot, or no process with that pid and start time in this
     PID namespace). Files of live processes, of processes in other PID namespaces (containers
-    sharing /dev/shm) and anything in doubt are kept."""
+    sharing /dev/shm) and anything in doubt are kept.
+
+    Parameters
+    ----------
+    dirs : list of str, optional
+        The folders to look in (default: /dev/shm and the temp directory).
+
+    Returns
+    -------
+    list of str
+        The removed paths.
+    """
     if dirs is None:
         dirs = [d for d in (SHM_DIR, tempfile.gettempdir()) if os.path.isdir(d)]
     me = owner_id()

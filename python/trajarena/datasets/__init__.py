@@ -17,14 +17,26 @@ __all__ = ["san_francisco", "san_francisco_packed"]
 
 
 def san_francisco_packed() -> tuple[np.ndarray, np.ndarray]:
-    """(offsets int64 (3951,), coords float64 (41978, 2)): trajectory i is
-    ``coords[offsets[i]:offsets[i+1]]``."""
+    """The San Francisco trips as packed buffers.
+
+    Returns
+    -------
+    offsets : ndarray of int64, shape (3951,)
+    coords : ndarray of float64, shape (41978, 2)
+        Trajectory i is ``coords[offsets[i]:offsets[i+1]]``, ``[lon, lat]`` in degrees.
+    """
     with resources.files(__name__).joinpath("data/sf_trajectories.npz").open("rb") as f:
         z = np.load(f)
         return z["offsets"].astype(np.int64), np.ascontiguousarray(z["coords"], dtype=np.float64)
 
 
 def san_francisco() -> List[np.ndarray]:
-    """The 3,950 trajectories as a list of (n, 2) float64 arrays ([lon, lat] degrees)."""
+    """The 3,950 San Francisco taxi trips.
+
+    Returns
+    -------
+    list of ndarray
+        (n, 2) float64 arrays, ``[lon, lat]`` in degrees, 3 to 66 points each.
+    """
     offsets, coords = san_francisco_packed()
     return [coords[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
