@@ -1,5 +1,5 @@
-"""Slow, obviously correct reference implementations written from METRICS.md (not from the Rust
-code). Plain Python/NumPy loops over full matrices."""
+"""Slow, obviously correct reference implementations written from the definitions in
+docs/metrics.md (not from the Rust code). Plain Python/NumPy loops over full matrices."""
 
 import math
 from functools import lru_cache

@@ -4,7 +4,7 @@ Single pairs: ``dtw``, ``discrete_frechet``, ``frechet``, ``hausdorff``, ``sspd`
 ``edr``, ``erp``, ``edwp``, ``sowd``. Many pairs: ``pdist``, ``cdist``, ``paired``. Neighbours
 without the full matrix: ``knn``, ``radius_neighbors``. Beyond one machine: ``backend="dask"`` or
 ``"ray"``, ``out="x.zarr"`` (resumable), and lazy dask arrays in ``trajarena.dask``.
-Definitions: METRICS.md in the repository.
+Definitions: docs/metrics.md in the repository.
 """
 
 from ._core import DPResult, Metric

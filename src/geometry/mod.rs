@@ -21,7 +21,7 @@ use crate::traj::Traj;
 pub trait Ground: Sync + Send {
     /// Distance between two points of the same dimension.
     fn dist(&self, a: &[f64], b: &[f64]) -> f64;
-    /// Distance from `p` to the segment [s, e] (METRICS.md, "Point to segment").
+    /// Distance from `p` to the segment [s, e] (docs/metrics.md, "Point to segment").
     fn point_to_segment(&self, p: &[f64], s: &[f64], e: &[f64]) -> f64;
     /// `red` over a's points of their distance to polyline `b` (see `point_to_polyline` for
     /// `exact_vertices`). Each space overrides it with a kernel that shares work across the

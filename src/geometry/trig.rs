@@ -164,7 +164,8 @@ pub fn asin_sqrt_select(a: f64) -> f64 {
 }
 
 /// asin(sqrt(a)) for a in [0, 1] (the haversine's central half-angle; 2 asin(sqrt(a)) equals
-/// METRICS.md's 2 atan2(sqrt(a), sqrt(1 - a)) on that interval).
+/// the usual 2 atan2(sqrt(a), sqrt(1 - a)) on that interval: docs/metrics.md, "Spherical ground
+/// distance").
 #[inline(always)]
 pub fn asin_sqrt(a: f64) -> f64 {
     if a <= ASIN_SQRT_TINY_MAX {

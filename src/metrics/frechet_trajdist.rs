@@ -1,8 +1,8 @@
 //! traj-dist 1.15's approximation of the Fréchet distance, reproduced operation by operation for
-//! `compat="traj-dist"` (METRICS.md): candidate values are the endpoint distance and the
-//! vertex-to-segment distances above it, searched with k = len/2 - 1, and the reachability sweep
-//! only asks whether free intervals are non-empty. It can overestimate the true distance; the
-//! standard definition is in `frechet.rs`.
+//! `compat="traj-dist"` (defined in docs/metrics.md, "Continuous Fréchet"): candidate values are
+//! the endpoint distance and the vertex-to-segment distances above it, searched with
+//! k = len/2 - 1, and the reachability sweep only asks whether free intervals are non-empty. It
+//! can over- or underestimate the true distance; the standard definition is in `frechet.rs`.
 //!
 //! Speed without changing a bit: everything in traj-dist's free interval that does not depend on
 //! eps (the point-to-segment distance, the line's slope and intercept, the squared segment length)

@@ -1,5 +1,5 @@
 //! Every metric, one file each, and the dispatch from a `MetricSpec` to its kernel.
-//! Definitions: ../shared/METRICS.md (copied in the README).
+//! Definitions of every metric and variant: docs/metrics.md.
 
 pub mod bound;
 pub mod discrete_frechet;

@@ -2,9 +2,9 @@
 
 Same function names, signatures and defaults (pdist's eps=100 and g=origin with a warning,
 sowd_grid's ``converted`` defaults), and the same numbers: every call uses the
-``compat="traj-dist"`` variant of METRICS.md. Batches run on all cores through trajarena.
-Where traj-dist would crash or return its 9e100 sentinel (one-point trajectories for sspd,
-hausdorff and frechet), this module raises ValueError instead.
+``compat="traj-dist"`` variant defined in docs/metrics.md. Batches run on all cores through
+trajarena. Where traj-dist would crash or return its 9e100 sentinel (one-point trajectories for
+sspd, hausdorff and frechet), this module raises ValueError instead.
 """
 
 from __future__ import annotations
