@@ -114,7 +114,7 @@ def frechet(a: ArrayLike, b: ArrayLike, compat: Optional[str] = None) -> float:
     ----------
     a, b : array-like of shape (n, 2) or (n, 3)
     compat : {None, "traj-dist"}
-        ``"traj-dist"``: traj-dist's approximation, which can overestimate.
+        ``"traj-dist"``: traj-dist's approximation, which can be above or below the exact value.
 
     Returns
     -------
