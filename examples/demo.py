@@ -5,7 +5,6 @@ core, with a progress bar, written to a .npy file on disk.
 """
 
 import argparse
-import os
 import time
 
 import numpy as np
@@ -39,7 +38,7 @@ def main() -> None:
     print(f"seconds    {secs:.2f}")
     print(f"pairs/s    {pairs / secs:,.0f}")
     print(f"ns/cell    {secs * 1e9 * cores / cells:.2f} per core  ({cells:,} DP cells on {cores} cores)")
-    print(f"written    {os.path.abspath(args.out)}  ({d.nbytes / 1e6:.1f} MB, condensed scipy order)")
+    print(f"written    {args.out}  ({d.nbytes / 1e6:.1f} MB, condensed scipy order)")
 
     # Row 0 of the square matrix without building it: entries (0, j) are k = j - 1.
     row0 = np.asarray(d[: n - 1])

@@ -15,6 +15,7 @@ a Dask cluster or a Ray cluster, behind one shape:
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import uuid
@@ -77,10 +78,28 @@ class Processes(_ThisMachine):
 _OWN_DASK: List[Any] = []  # [cluster, client] this process started, reused by later calls
 
 
+def _close_own_dask() -> None:
+    """At exit: the client first, then its cluster. Left to distributed's own finalizers, the
+    cluster can lose a worker before the client is gone, and the scheduler then runs a task of
+    a call that is over again, against files that call already removed."""
+    if not _OWN_DASK:
+        return
+    cluster, client = _OWN_DASK
+    _OWN_DASK.clear()
+    for closing in (client, cluster):
+        try:
+            closing.close()
+        except Exception:  # shutting down: nothing left to report to
+            pass
+
+
 def _own_dask_client(workers: int) -> Any:
     if _OWN_DASK and _OWN_DASK[1].status == "running":
         return _OWN_DASK[1]
     from distributed import Client, LocalCluster
+
+    if not _OWN_DASK:
+        atexit.register(_close_own_dask)
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None)
