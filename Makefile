@@ -55,13 +55,15 @@ notebook: build $(TEST_STAMP)
 	$(PY) -m pip install -q jupyterlab
 	$(VENV)/bin/jupyter lab examples/tour.ipynb
 
-# traj-dist-rs and dtaidistance are the baselines the benchmarks compare against; only they need them.
+# traj-dist-rs and dtaidistance are the baselines the benchmarks compare against; only they need
+# them. The tables of benchmarks/README.md are then written from the results.
 bench: build $(TEST_STAMP)
 	$(PY) -m pip install -q "traj-dist-rs==1.0.0rc5" dtaidistance
 	$(PY) benchmarks/kernels.py
 	$(PY) benchmarks/routes.py
 	$(PY) benchmarks/queries.py --json benchmarks/results/queries.json
 	$(PY) benchmarks/distributed.py --json benchmarks/results/distributed.json
+	$(PY) benchmarks/tables.py
 
 clean:
 	rm -rf $(VENV) target

@@ -21,7 +21,6 @@ cost per task.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import shutil
@@ -52,8 +51,8 @@ def sibling(name):
     return module
 
 
-cpu_name = sibling("kernels").cpu_name
 rss_anon_mb = sibling("memory").rss_anon_mb
+stamp = sibling("stamp").stamp
 
 
 def sf_like(n, seed=0):
@@ -203,12 +202,10 @@ def main():
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    stamp = dict(date=datetime.date.today().isoformat(), cpu=cpu_name(), cores=os.cpu_count(),
-                 simd=ta.build_info().get("simd", "?"),
-                 command="python benchmarks/distributed.py " + " ".join(sys.argv[1:]))
+    st = stamp()
     L = np.array([len(x) for x in X], dtype=np.float64)
     cells = (L.sum() ** 2 - (L ** 2).sum()) / 2
-    print(f"{stamp['date']}, {stamp['cpu']}, {stamp['cores']} cores; {args.n} SF-like trips, "
+    print(f"{st['date']}, {st['cpu']}, {st['cores']} cores; {args.n} SF-like trips, "
           f"{pairs:,} pairs, {cells / pairs:.0f} DP cells per pair; medians of {args.repeat}")
     print("| call | engine | output | s | pairs/s | vs threads | client RssAnon MB (peak) |")
     print("|---|---|---|---|---|---|---|")
@@ -219,7 +216,7 @@ def main():
     print("per-task cost (empty range): " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in tasks.items()))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(stamp, n=args.n, pairs=pairs, cells_per_pair=cells / pairs, rows=rows,
+            json.dump(dict(stamp=st, n=args.n, pairs=pairs, cells_per_pair=cells / pairs, rows=rows,
                            task_seconds=tasks), f, indent=1)
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import time
 
 import numpy as np
 
 import trajarena as ta
+from stamp import cpu_name, stamp
 
 try:
     import traj_dist_rs as tdr
@@ -31,17 +31,6 @@ try:
     from dtaidistance import dtw_ndim
 except ImportError:  # pragma: no cover
     dtw_ndim = None
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def cells(X):
@@ -173,8 +162,7 @@ def main():
     print(f"machine: {cpu_name()}, {cores} cores, kernels built for {simd}")
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
-        json.dump({"machine": {"cpu": cpu_name(), "cores": cores, "simd": simd},
-                   "rows": rows}, f, indent=2)
+        json.dump({"stamp": stamp(), "rows": rows}, f, indent=2)
     print(f"written {args.json}")
 
 

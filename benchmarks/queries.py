@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 
@@ -32,7 +31,8 @@ from trajarena import _core
 from trajarena._inputs import arena_data, metric_of
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kernels import cpu_name, median_time  # noqa: E402
+from kernels import median_time  # noqa: E402
+from stamp import cpu_name, stamp  # noqa: E402
 
 
 def trips(n, seed=0):
@@ -158,8 +158,7 @@ def main():
             rows += case(f"SF {len(sf)}", sf, name, p, 1, n_jobs)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"date": time.strftime("%Y-%m-%d"), "cpu": cpu_name(), "cores": n_jobs,
-                       "machine": platform.machine(), "command": " ".join(sys.argv), "rows": rows}, f, indent=1)
+            json.dump({"stamp": stamp(), "rows": rows}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import pickle
-import platform
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ import time
 import numpy as np
 
 import trajarena as ta
+from stamp import stamp
 
 
 def routes(X, arena, n_jobs):
@@ -80,8 +80,7 @@ def main():
     args = ap.parse_args()
     cores = ta.build_info()["cores"]
     rng = np.random.default_rng(0)
-    results = {"machine": {"cpu": platform.processor() or platform.machine(), "cores": cores,
-                           "python": sys.version.split()[0]}, "cases": {}}
+    results = {"stamp": stamp(), "python": sys.version.split()[0], "cases": {}}
     for n_traj, n_pts in ((20, 1000), (20, 10)):
         X = [rng.normal(size=(n_pts, 2)).cumsum(axis=0) for _ in range(n_traj)]
         want = ta.pdist(X, "dtw")
