@@ -62,6 +62,7 @@ bench: build $(TEST_STAMP)
 	$(PY) benchmarks/kernels.py
 	$(PY) benchmarks/routes.py
 	$(PY) benchmarks/queries.py --json benchmarks/results/queries.json
+	$(PY) benchmarks/queries.py --repeat 1 --only dtw --sf --json benchmarks/results/queries_sf.json
 	$(PY) benchmarks/distributed.py --json benchmarks/results/distributed.json
 	$(PY) benchmarks/tables.py
 

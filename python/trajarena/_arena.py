@@ -203,6 +203,7 @@ class Arena:
         Returns
         -------
         Arena
+            Over the buffer, or over its copy.
 
         Raises
         ------

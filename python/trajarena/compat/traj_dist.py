@@ -10,6 +10,7 @@ sspd, hausdorff and frechet), this module raises ValueError instead.
 from __future__ import annotations
 
 import warnings
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import numpy as np
 
@@ -37,6 +38,32 @@ _BATCH_DEFAULTS = {
 }
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _documented(summary: str, params: str = "", unit: str = "") -> Callable[[F], F]:
+    """The numpy-style docstring of a single-pair function: one template for all of them."""
+    extra = f"\n    {params}" if params else ""
+
+    def attach(fn: F) -> F:
+        fn.__doc__ = f"""{summary}
+
+    Parameters
+    ----------
+    traj_1, traj_2 : array-like of shape (n, 2)
+        The trajectories (``[lon, lat]`` degrees when ``type_d="spherical"``).
+    type_d : {{"euclidean", "spherical"}}{extra}
+
+    Returns
+    -------
+    float
+        traj-dist 1.15's value (``compat="traj-dist"``){unit}.
+    """
+        return fn
+
+    return attach
+
+
 def _check_type_d(type_d, allowed=("spherical", "euclidean")):
     if type_d not in allowed:
         quoted = " or ".join(repr(a) for a in allowed)
@@ -55,37 +82,46 @@ def _one(name, traj_1, traj_2, **params):
     return _core.distance(Metric(name, compat=_TD, **params), a, b)
 
 
-def sspd(traj_1, traj_2, type_d="euclidean"):
+@_documented("Symmetrized segment-path distance.", unit="; spherical: the two one-way means added, in metres")
+def sspd(traj_1: Any, traj_2: Any, type_d: str = "euclidean") -> float:
     _check_type_d(type_d)
     return _one("sspd", traj_1, traj_2, space=type_d)
 
 
-def frechet(traj_1, traj_2, type_d="euclidean"):
+@_documented("traj-dist's approximation of the continuous Fréchet distance (Euclidean only).")
+def frechet(traj_1: Any, traj_2: Any, type_d: str = "euclidean") -> float:
     _check_type_d(type_d, ("euclidean",))
     return _one("frechet", traj_1, traj_2)
 
 
-def discret_frechet(traj_1, traj_2, type_d="euclidean"):
+@_documented("Discrete Fréchet distance (Euclidean only).")
+def discret_frechet(traj_1: Any, traj_2: Any, type_d: str = "euclidean") -> float:
     _check_type_d(type_d, ("euclidean",))
     return _one("discrete_frechet", traj_1, traj_2)
 
 
-def hausdorff(traj_1, traj_2, type_d="euclidean"):
+@_documented("Hausdorff distance (vertices to the other polyline).", unit="; spherical distances in metres")
+def hausdorff(traj_1: Any, traj_2: Any, type_d: str = "euclidean") -> float:
     _check_type_d(type_d)
     return _one("hausdorff", traj_1, traj_2, space=type_d)
 
 
-def dtw(traj_1, traj_2, type_d="euclidean"):
+@_documented("Dynamic time warping.", unit="; spherical distances in metres")
+def dtw(traj_1: Any, traj_2: Any, type_d: str = "euclidean") -> float:
     _check_type_d(type_d)
     return _one("dtw", traj_1, traj_2, space=type_d)
 
 
-def lcss(traj_1, traj_2, type_d="euclidean", eps=200):
+@_documented("LCSS distance, in [0, 1].",
+             params="eps : float\n        The matching threshold (metres in spherical space).")
+def lcss(traj_1: Any, traj_2: Any, type_d: str = "euclidean", eps: float = 200) -> float:
     _check_type_d(type_d)
     return _one("lcss", traj_1, traj_2, space=type_d, eps=eps)
 
 
-def edr(traj_1, traj_2, type_d="euclidean", eps=200):
+@_documented("EDR distance, normalised by the longer trajectory.",
+             params="eps : float\n        The matching threshold (float32-rounded, as traj-dist does).")
+def edr(traj_1: Any, traj_2: Any, type_d: str = "euclidean", eps: float = 200) -> float:
     _check_type_d(type_d)
     return _one("edr", traj_1, traj_2, space=type_d, eps=eps)
 
@@ -100,7 +136,10 @@ def _gap(g, dim):
     return tuple(g.tolist())
 
 
-def erp(traj_1, traj_2, type_d="euclidean", g=None):
+@_documented("ERP distance with traj-dist's border (every border cell holds the whole gap sum).",
+             params="g : sequence of 2 floats, optional\n        The gap point; the origin, with a warning, when not given.",
+             unit="; spherical distances in metres")
+def erp(traj_1: Any, traj_2: Any, type_d: str = "euclidean", g: Optional[Sequence[float]] = None) -> float:
     a, b = _two_d(traj_1, traj_2)
     gap = _gap(g, a.shape[1])
     _check_type_d(type_d)
@@ -114,7 +153,26 @@ def _cells(x, name):
     return np.ascontiguousarray(arr[:, :2], dtype=np.int64)
 
 
-def sowd_grid(traj_1, traj_2, type_d="euclidean", converted=None, precision=None):
+def sowd_grid(traj_1: Any, traj_2: Any, type_d: str = "euclidean", converted: Optional[bool] = None,
+              precision: Optional[int] = None) -> float:
+    """Symmetrized one-way distance on a geohash grid, as traj-dist's ``sowd_grid``.
+
+    Parameters
+    ----------
+    traj_1, traj_2 : array-like of shape (n, 2)
+        ``[lon, lat]`` points, or grid cells when ``converted`` is true.
+    type_d : {"spherical", "euclidean"}
+        Euclidean needs ``converted`` cells.
+    converted : bool, optional
+        Whether the inputs already are (k, 2) integer cells (default True, with a warning).
+    precision : int, optional
+        Geohash precision when ``converted`` is false (default 7, with a warning).
+
+    Returns
+    -------
+    float
+        In cell units.
+    """
     dim_1, dim_2 = np.shape(traj_1)[1], np.shape(traj_2)[1]
     if dim_1 != 2 or dim_2 != 2:
         raise ValueError("Trajectories should be in 2D. t1 is %dD and t2 is %d given" % (dim_1, dim_2))
@@ -182,9 +240,32 @@ def _sowd_converted(cells_1, cells_2, symmetric):
     return np.array([[_core.sowd_cells(a, b, True) for b in c2] for a in c1], dtype=float).reshape(len(c1), len(c2))
 
 
-def pdist(traj_list, metric="sspd", type_d="euclidean", converted=None, precision=None,
-          eps=None, g=None, verbose=False):
-    """Condensed vector of the distances between all pairs of traj_list (traj-dist order)."""
+def pdist(traj_list: Any, metric: str = "sspd", type_d: str = "euclidean", converted: Optional[bool] = None,
+          precision: Optional[int] = None, eps: Optional[float] = None, g: Optional[Sequence[float]] = None,
+          verbose: bool = False) -> np.ndarray:
+    """The distances between all pairs of ``traj_list``, as traj-dist's ``pdist``, on all cores.
+
+    Parameters
+    ----------
+    traj_list : list of (n, 2) arrays
+    metric : str
+        traj-dist's name: "sspd", "dtw", "lcss", "hausdorff", "frechet", "discret_frechet",
+        "sowd_grid", "erp", "edr".
+    type_d : {"euclidean", "spherical"}
+    converted, precision
+        For "sowd_grid", as in `sowd_grid`.
+    eps : float, optional
+        For "lcss" and "edr" (default 100, with a warning, as traj-dist).
+    g : sequence of 2 floats, optional
+        For "erp" (default the origin, with a warning).
+    verbose : bool
+        Accepted for traj-dist's signature; nothing is printed.
+
+    Returns
+    -------
+    ndarray
+        The condensed vector, in traj-dist's (and scipy's) order.
+    """
     dim = _dims(traj_list)
     if type_d == "euclidean" and metric in ("sowd", "sowd_grid") and not converted:
         raise ValueError("Euclidean implementation for distance " + metric +
@@ -201,9 +282,22 @@ def pdist(traj_list, metric="sspd", type_d="euclidean", converted=None, precisio
     return _pdist(list(traj_list), m)
 
 
-def cdist(traj_list_1, traj_list_2, metric="sspd", type_d="euclidean", converted=None,
-          precision=None, eps=None, g=None, verbose=False):
-    """(len(traj_list_1), len(traj_list_2)) matrix of distances."""
+def cdist(traj_list_1: Any, traj_list_2: Any, metric: str = "sspd", type_d: str = "euclidean",
+          converted: Optional[bool] = None, precision: Optional[int] = None, eps: Optional[float] = None,
+          g: Optional[Sequence[float]] = None, verbose: bool = False) -> np.ndarray:
+    """The distances between every trajectory of ``traj_list_1`` and of ``traj_list_2``, as
+    traj-dist's ``cdist``, on all cores.
+
+    Parameters
+    ----------
+    traj_list_1, traj_list_2 : lists of (n, 2) arrays
+    metric, type_d, converted, precision, eps, g, verbose
+        As for `pdist`.
+
+    Returns
+    -------
+    ndarray of shape (len(traj_list_1), len(traj_list_2))
+    """
     dim = _dims(list(traj_list_1) + list(traj_list_2))
     if metric == "sowd_grid":
         if converted is None:
