@@ -249,9 +249,9 @@ def test_resume_after_the_client_was_killed(client, tmp_path):
     assert z.chunks == (512,)  # the stored chunking, not this cluster's
     assert np.array_equal(z[:], want)
     assert len(os.listdir(done_dir)) == n_chunks
-    for m, st in files.items():  # chunks done before the kill were not computed again
+    for m, before in files.items():  # chunks done before the kill were not computed again
         now = os.stat(os.path.join(path, "c", m))
-        assert (now.st_ino, now.st_mtime_ns) == (st.st_ino, st.st_mtime_ns)
+        assert (now.st_ino, now.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     with pytest.raises(FileExistsError):
         ta.pdist(X, "dtw", backend="dask", out=path)
     with pytest.raises(ValueError, match="other input"):

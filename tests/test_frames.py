@@ -93,6 +93,10 @@ def test_long_table_order_and_errors():
     bad.loc[bad.index[5], "lat"] = np.nan
     with pytest.raises(ValueError, match=r"df: trajectory .*point .*missing or not finite"):
         ta.Arena.from_frame(bad, order_by="t")
+    no_id = df.reset_index(drop=True).astype({"traj_id": object})
+    no_id.loc[3, "traj_id"] = None
+    with pytest.raises(ValueError, match=r"df: column 'traj_id' is missing a value at row 3"):
+        ta.Arena.from_frame(no_id)
     with pytest.raises(TypeError, match=r"df: column 'lon' holds"):
         ta.Arena.from_frame(df.assign(lon="x"))
 

@@ -15,7 +15,7 @@ import select
 import threading
 import time
 from contextlib import ExitStack
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
 

@@ -306,15 +306,14 @@ def cdist(XA: Trajectories, XB: Trajectories, metric: MetricLike = "dtw", *, n_j
             b = a if same else eng.arena(stack, XB, "XB")
             _engine_calls.check_inputs(m, a, b, ("XA", "XB"))
             res, into = _remote_out(out, (len(a), len(b)), dtype, eng, stack)
-            mirror = same and _symmetric(m)
-            with Reporter(progress, _computed(res, mirror), f"cdist {m.name}") as cb:
-                if mirror:
-                    n = len(a)
-                    cond, cinto = _remote_out(None, (n * (n - 1) // 2,), res.dtype, eng, stack)
-                    _engine_calls.ranges("pdist", a, a, m, cond, cinto, eng, cb)
-                    _fill_square(m, a._checked_data(), cond, res, nj)
-                else:
-                    _engine_calls.ranges("cdist", a, b, m, res, into, eng, cb)
+
+            def remote_pdist(cb: Any) -> np.ndarray:
+                cond, cinto = _remote_out(None, _condensed_shape(len(a)), res.dtype, eng, stack)
+                _engine_calls.ranges("pdist", a, a, m, cond, cinto, eng, cb)
+                return cond
+
+            _square(m, a._checked_data(), res, same, nj, progress, remote_pdist,
+                     lambda cb: _engine_calls.ranges("cdist", a, b, m, res, into, eng, cb))
         return res
     if backend in _PROCESS:
         with ExitStack() as stack:
@@ -323,30 +322,45 @@ def cdist(XA: Trajectories, XB: Trajectories, metric: MetricLike = "dtw", *, n_j
             if len(a) and len(b) and a.dim != b.dim:
                 raise ValueError(f"XB: has {b.dim}-D points but XA has {a.dim}-D points")
             res, where = _process_out(out, (len(a), len(b)), dtype, stack)
-            mirror = same and _symmetric(m)
-            with Reporter(progress, _computed(res, mirror), f"cdist {m.name}") as cb:
-                if mirror:
-                    n = len(a)
-                    cond, cwhere = _process_out(None, (n * (n - 1) // 2,), res.dtype, stack)
-                    _backends.pdist(a, m, cond, cwhere, backend, _workers(nj), cb, sm)
-                    _fill_square(m, a._checked_data(), cond, res, nj)
-                else:
-                    _backends.cdist(a, b, m, res, where, backend, _workers(nj), cb, sm)
+
+            def process_pdist(cb: Any) -> np.ndarray:
+                cond, cwhere = _process_out(None, _condensed_shape(len(a)), res.dtype, stack)
+                _backends.pdist(a, m, cond, cwhere, backend, _workers(nj), cb, sm)
+                return cond
+
+            _square(m, a._checked_data(), res, same, nj, progress, process_pdist,
+                    lambda cb: _backends.cdist(a, b, m, res, where, backend, _workers(nj), cb, sm))
         return res
     xa = arena_data(XA, "XA")
     xb = xa if same else arena_data(XB, "XB")
     with ExitStack() as stack:
         res = prepare_out(out, (len(xa), len(xb)), dtype, stack)
-        mirror = same and _symmetric(m)
-        with Reporter(progress, _computed(res, mirror), f"cdist {m.name}") as cb:
-            if mirror:
-                n = len(xa)
-                cond = np.empty(n * (n - 1) // 2, dtype=res.dtype)
-                _core.pdist(m, xa, cond, n_jobs=nj, progress=cb)
-                _fill_square(m, xa, cond, res, nj)
-            else:
-                _core.cdist(m, xa, xb, _flat(res), n_jobs=nj, progress=cb)
+
+        def threads_pdist(cb: Any) -> np.ndarray:
+            cond = np.empty(_condensed_shape(len(xa)), dtype=res.dtype)
+            _core.pdist(m, xa, cond, n_jobs=nj, progress=cb)
+            return cond
+
+        _square(m, xa, res, same, nj, progress, threads_pdist,
+                lambda cb: _core.cdist(m, xa, xb, _flat(res), n_jobs=nj, progress=cb))
     return res
+
+
+def _condensed_shape(n: int) -> Tuple[int]:
+    return (n * (n - 1) // 2,)
+
+
+def _square(m: Metric, x: "_core.ArenaData", res: np.ndarray, same: bool, nj: int, progress: ProgressLike,
+            condensed: Callable[[Any], np.ndarray], rect: Callable[[Any], Any]) -> None:
+    """A cdist on any backend: for X against itself under a symmetric metric, the condensed
+    pairs once (`condensed(callback)` returns them) mirrored into `res`, with the diagonal;
+    else the whole rectangle (`rect(callback)`)."""
+    mirror = same and _symmetric(m)
+    with Reporter(progress, _computed(res, mirror), f"cdist {m.name}") as cb:
+        if mirror:
+            _fill_square(m, x, condensed(cb), res, nj)
+        else:
+            rect(cb)
 
 
 def _computed(res: np.ndarray, mirror: bool) -> int:

@@ -102,9 +102,9 @@ def from_frame(df: Any, by: str, x: str, y: str, z: Optional[str], order_by: Opt
     """A long table, one row per point: trajectories in ascending order of `by`, points in
     order of `order_by`, else in row order."""
     keys = _column(df, by, name)
-    if len(keys) and _has_null(keys):
-        i = int(np.flatnonzero(_nulls(keys))[0])
-        raise ValueError(f"{name}: column {by!r} is missing a value at row {i}")
+    missing = np.flatnonzero(_nulls(keys))
+    if len(missing):
+        raise ValueError(f"{name}: column {by!r} is missing a value at row {int(missing[0])}")
     cols = [_column(df, c, name) for c in (x, y) + ((z,) if z is not None else ())]
     # Two stable sorts, not lexsort: they take any sortable column (strings as objects,
     # datetimes).
@@ -131,15 +131,12 @@ def from_frame(df: Any, by: str, x: str, y: str, z: Optional[str], order_by: Opt
 
 
 def _nulls(v: np.ndarray) -> np.ndarray:
+    """Missing ids: NaN, or None in an object column (compared elementwise, in numpy's loop)."""
     if v.dtype.kind == "f":
         return np.isnan(v)
     if v.dtype == object:
-        return np.array([e is None or (isinstance(e, float) and e != e) for e in v], dtype=bool)
+        return np.asarray((v == None) | (v != v), dtype=bool)  # noqa: E711 - elementwise
     return np.zeros(len(v), dtype=bool)
-
-
-def _has_null(v: np.ndarray) -> bool:
-    return bool(_nulls(v).any())
 
 
 # ---------------------------------------------------------------- MovingPandas

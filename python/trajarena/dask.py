@@ -13,7 +13,7 @@ machines pass the trajectories themselves, or an arena packed in private memory.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Tuple, Union
 
 import numpy as np
 
